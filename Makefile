@@ -1,0 +1,64 @@
+# One entry point. `make help` lists the targets.
+#   KVER=<debian kernel release>  build for and boot another Debian kernel (default: linux-headers-amd64's)
+#   KDIR=<kernel build tree>      build the modules against any tree, e.g. /lib/modules/$(uname -r)/build
+#   CMD='...'  SHARE=<dir>        for `make run`: one command in the guest; a host folder at /mnt/share
+
+TOP    := $(CURDIR)
+BUILD  := $(TOP)/build
+SCRIPTS := $(TOP)/scripts
+export KVER KDIR
+
+MODULES := drivers/vnet/vnet.ko
+TOOLS   := $(BUILD)/tools/vnet-pkt
+
+.PHONY: all modules tools deps image run qemu-test bench check install clean help
+
+all: modules tools
+
+help:
+	@echo "make              build the modules and the test tools"
+	@echo "make run          boot the guest, show the demo, then a shell (CMD='...' runs one command)"
+	@echo "make qemu-test    boot the guest and run the whole test suite"
+	@echo "make bench        boot the guest and print the benchmark table"
+	@echo "make check        sparse (C=2) and W=1 with no warnings, and checkpatch"
+	@echo "make install      install the modules into the host's /lib/modules/<KVER>/extra"
+	@echo "make clean        remove everything generated"
+
+# kbuild runs with KDIR resolved by the scripts (headers installed on demand)
+modules:
+	@$(SCRIPTS)/deps.sh build
+	@$(SCRIPTS)/kbuild.sh modules
+
+tools: $(TOOLS)
+$(BUILD)/tools/vnet-pkt: tests/vnet-pkt.c
+	@$(SCRIPTS)/deps.sh build
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+image: all
+	@$(SCRIPTS)/deps.sh image
+	@$(SCRIPTS)/kernel.sh
+	@$(SCRIPTS)/mkimage.sh
+
+run: image
+	@$(SCRIPTS)/deps.sh qemu
+	@$(SCRIPTS)/run.sh
+
+qemu-test: image
+	@$(SCRIPTS)/deps.sh qemu
+	@$(SCRIPTS)/qemu-test.sh
+
+bench: image
+	@$(SCRIPTS)/deps.sh qemu
+	@$(SCRIPTS)/qemu.sh --log bench --timeout $${BENCH_TIMEOUT:-1800} -- /bench/run.sh
+
+check:
+	@$(SCRIPTS)/deps.sh build check
+	@$(SCRIPTS)/check.sh
+
+install: modules
+	@$(SCRIPTS)/kbuild.sh modules_install
+
+clean:
+	@$(SCRIPTS)/kbuild.sh clean 2>/dev/null || true
+	rm -rf $(BUILD)

@@ -1,0 +1,48 @@
+# Sourced by every script under scripts/: paths, the kernel version, and small helpers.
+# shellcheck shell=bash
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+
+say() { printf '%s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Root or sudo for apt-get; nothing else needs privileges.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		die "need root (or sudo) to run: $*"
+	fi
+}
+
+# The kernel the modules are built for and the guest boots.
+#   KDIR given           -> its kernelrelease
+#   KVER given           -> that Debian kernel (e.g. 6.12.57+deb12-amd64)
+#   neither              -> the version linux-headers-amd64 points at (installed or in the archive)
+kver_default() {
+	local dep
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
+		dep=$(apt-cache depends linux-headers-amd64 2>/dev/null | sed -n 's/^ *Depends: //p')
+	dep=$(printf '%s\n' "$dep" | tr ',' '\n' | sed -n 's/^ *linux-headers-\([^ ]*-amd64\).*/\1/p' | head -n1)
+	[ -n "$dep" ] && { echo "$dep"; return; }
+	[ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null || return 1
+	as_root apt-get update -qq >&2 && kver_default_noupdate
+}
+kver_default_noupdate() {
+	apt-cache depends linux-headers-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-headers-\([^ ]*-amd64\).*/\1/p' | head -n1
+}
+
+resolve_kver() {
+	if [ -z "${KVER:-}" ] && [ -n "${KDIR:-}" ] && [ -r "$KDIR/include/config/kernel.release" ]; then
+		KVER=$(cat "$KDIR/include/config/kernel.release")
+	fi
+	[ -n "${KVER:-}" ] || KVER=$(kver_default) || true
+	[ -n "${KVER:-}" ] || die "cannot tell which kernel to use: install linux-headers-amd64 or set KVER="
+	KDIR=${KDIR:-/lib/modules/$KVER/build}
+	KCACHE=$BUILD/kernel/$KVER
+	export KVER KDIR KCACHE
+}

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Install, from Debian's archive, whatever the given steps need and the machine lacks.
+#   deps.sh build|check|image|qemu ...
+# Quiet and quick when everything is already there: one dpkg-query, no apt-get.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+resolve_kver
+
+want=()
+for step in "$@"; do
+	case $step in
+	build)
+		want+=(make gcc libc6-dev kmod)
+		# the default KDIR comes from Debian's headers package; a KDIR of your own is yours
+		[ -d "$KDIR" ] || [ "$KDIR" != "/lib/modules/$KVER/build" ] || want+=("linux-headers-$KVER")
+		;;
+	check)
+		want+=(sparse linux-source-6.1 xz-utils) ;;
+	image)
+		want+=(busybox-static cpio kmod)
+		want+=($(awk '$1 == "bin" { print $2 }' "$TOP/initramfs/image.list"))
+		;;
+	qemu)
+		want+=(qemu-system-x86 qemu-system-data) ;;
+	*) die "deps.sh: unknown step $step" ;;
+	esac
+done
+
+missing=()
+for pkg in $(printf '%s\n' "${want[@]}" | sort -u); do
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+say "Installing from Debian's archive: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+install() {
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >&2
+}
+# apt-get update only when the lists are missing, do not know a package, or are out of date
+if ! apt-cache show "${missing[@]}" >/dev/null 2>&1 || ! install; then
+	as_root apt-get update -qq
+	install
+fi

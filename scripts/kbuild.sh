@@ -1,0 +1,15 @@
+#!/bin/bash
+# Run kbuild for the project's modules against $KDIR:  kbuild.sh modules|modules_install|clean [VAR=...]
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+resolve_kver
+[ -d "$KDIR" ] || die "no kernel build tree at $KDIR (install linux-headers-$KVER or set KDIR=)"
+target=$1
+shift
+case $target in
+modules_install)
+	as_root make -C "$KDIR" M="$TOP" INSTALL_MOD_DIR=extra modules_install "$@"
+	as_root depmod -a "$KVER"
+	;;
+*) make -C "$KDIR" M="$TOP" "$target" "$@" ;;
+esac

@@ -1,0 +1,24 @@
+#!/bin/bash
+# Fetch Debian's kernel image for $KVER into build/kernel/$KVER (never into the host's /boot):
+# apt-get download + dpkg-deb -x, then depmod so the image builder can resolve module dependencies.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+resolve_kver
+
+stamp=$KCACHE/.complete
+[ -e "$stamp" ] && exit 0
+
+rm -rf "$KCACHE"
+mkdir -p "$KCACHE/deb"
+cd "$KCACHE/deb"
+say "Fetching Debian kernel linux-image-$KVER"
+# The signed and unsigned packages carry the same vmlinuz for QEMU's purposes.
+apt-get download -q "linux-image-$KVER" >&2 || apt-get download -q "linux-image-$KVER-unsigned" >&2 || {
+	as_root apt-get update -qq
+	apt-get download -q "linux-image-$KVER" >&2 || apt-get download -q "linux-image-$KVER-unsigned" >&2
+} || die "linux-image-$KVER is not in Debian's archive (set KVER= to a version apt-cache knows)"
+dpkg-deb -x ./*.deb "$KCACHE/root"
+rm -rf "$KCACHE/deb"
+[ -r "$KCACHE/root/boot/vmlinuz-$KVER" ] || die "no vmlinuz-$KVER in the package"
+depmod -b "$KCACHE/root" "$KVER"
+touch "$stamp"

@@ -1,0 +1,108 @@
+#!/bin/bash
+# Assemble the guest's initramfs from initramfs/image.list into build/image-$KVER.cpio.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+resolve_kver
+
+list=$TOP/initramfs/image.list
+kroot=$KCACHE/root
+root=$BUILD/root-$KVER
+image=$BUILD/image-$KVER.cpio
+[ -d "$kroot/lib/modules/$KVER" ] || die "kernel $KVER not fetched (scripts/kernel.sh)"
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,run,tmp,root,mnt/share,var}
+ln -s ../run "$root/var/run"
+mkdir -p "$root/lib/modules/$KVER/extra"
+
+libs=$(mktemp)
+real_tools=()
+trap 'rm -f "$libs"' EXIT
+
+copy_bin() {
+	local path=$1
+	[ -x "$path" ] || die "$path missing on the host (scripts/deps.sh image installs it)"
+	install -D -m 0755 "$(readlink -f "$path")" "$root$path"
+	real_tools+=("$(basename "$path")")
+	ldd "$path" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }' >>"$libs" || true
+}
+
+add_kmods() {
+	local mod line
+	for mod in "$@"; do
+		modprobe -d "$kroot" -S "$KVER" --show-depends "$mod" >/dev/null ||
+			die "module $mod not in kernel $KVER"
+		modprobe -d "$kroot" -S "$KVER" --show-depends "$mod" | while read -r line; do
+			case $line in
+			insmod\ *)
+				line=${line#insmod }
+				line=${line%% *}
+				install -D -m 0644 "$line" "$root${line#"$kroot"}"
+				;;
+			esac
+		done
+	done
+}
+
+add_busybox() {
+	install -D -m 0755 /bin/busybox "$root/bin/busybox"
+	local applet skip
+	for applet in $(/bin/busybox --list); do
+		case " sh ash hush ip ipneigh ping ping6 tc arp arping route ifconfig nameif tunctl vconfig brctl
+		      traceroute traceroute6 modprobe insmod rmmod lsmod modinfo depmod busybox linuxrc init " in
+		*" $applet "*) continue ;;
+		esac
+		skip=
+		for t in "${real_tools[@]}"; do [ "$t" = "$applet" ] && skip=1; done
+		[ -n "$skip" ] && continue
+		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+	done
+}
+
+while read -r kind a b rest; do
+	case $kind in
+	''|'#'*) continue ;;
+	bin) copy_bin "$b" ;;
+	kmod) add_kmods $a $b $rest ;;
+	ours)
+		for m in $a $b $rest; do
+			[ -r "$TOP/$m" ] || die "$m not built (run make)"
+			install -m 0644 "$TOP/$m" "$root/lib/modules/$KVER/extra/"
+		done
+		;;
+	link) mkdir -p "$root$(dirname "$a")"; ln -sfn "$b" "$root$a" ;;
+	file)
+		for f in $TOP/$a; do
+			[ -e "$f" ] || die "$a: no such file"
+			case $b in
+			*/) install -D -m "$( [ -x "$f" ] && echo 0755 || echo 0644)" "$f" "$root$b$(basename "$f")" ;;
+			*) install -D -m "$( [ -x "$f" ] && echo 0755 || echo 0644)" "$f" "$root$b" ;;
+			esac
+		done
+		;;
+	busybox) want_busybox=1 ;;
+	*) die "image.list: unknown entry '$kind'" ;;
+	esac
+done <"$list"
+[ -n "${want_busybox:-}" ] && add_busybox
+
+# shared libraries of the real tools, at the paths the loader looks for them
+sort -u "$libs" | while read -r lib; do
+	install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+done
+for f in /etc/protocols /etc/services; do [ -r "$f" ] && cp "$f" "$root/etc/"; done
+
+# no busybox applet may stand in for a real tool: the tests must run iproute2 and iputils
+for t in "${real_tools[@]}"; do
+	for d in bin sbin usr/bin usr/sbin; do
+		if [ "$(readlink "$root/$d/$t" 2>/dev/null)" = busybox ]; then
+			die "busybox would shadow the real $t at /$d/$t"
+		fi
+	done
+done
+
+cp "$kroot/lib/modules/$KVER"/modules.{builtin,builtin.modinfo,order} "$root/lib/modules/$KVER/" 2>/dev/null || true
+depmod -b "$root" "$KVER"
+
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$image.tmp"
+mv "$image.tmp" "$image"

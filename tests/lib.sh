@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# KTAP helpers for the guest tests. A test file defines functions named test_* and ends with
+# `ktap_main "$@"`. Every test runs in its own bash process with `set -eE -o pipefail`: a command that
+# fails unexpectedly fails the test and says where. The harness checks after each test that it left no
+# namespace or device behind and that the kernel log stayed clean.
+#
+# In a test:  fail MSG | skip MSG | check_eq WHAT EXPECTED GOT | check_ge WHAT MIN GOT
+#             check_fail WHAT [--msg SUBSTRING] CMD...  (CMD must fail, and say SUBSTRING)
+#             defer CMD...   (cleanup, run in reverse order when the test ends, pass or fail)
+#             netns_add NAME   devstat DEV FIELD   estat DEV NAME   wait_until SECONDS CMD...
+
+KSFT_SKIP=4
+TEST_TIMEOUT=${TEST_TIMEOUT:-180}
+KLOG_BAD='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|list_del corruption|general protection fault|Call Trace'
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }
+note() { echo "# $*"; }
+
+check_eq() { [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"; }
+check_ge() { [ "$3" -ge "$2" ] 2>/dev/null || fail "$1: expected at least $2, got '$3'"; }
+check_le() { [ "$3" -le "$2" ] 2>/dev/null || fail "$1: expected at most $2, got '$3'"; }
+check_contains() { case $2 in *"$3"*) ;; *) fail "$1: '$3' not in: $2" ;; esac; }
+
+check_fail() {
+	local what=$1 want= out
+	shift
+	if [ "$1" = --msg ]; then want=$2; shift 2; fi
+	if out=$("$@" 2>&1); then
+		fail "$what: '$*' succeeded but should have failed: $out"
+	fi
+	[ -z "$want" ] || check_contains "$what: error message" "$out" "$want"
+	echo "# $what: refused as expected: $out"
+}
+
+_deferred=()
+defer() { _deferred+=("$*"); }
+_run_deferred() {
+	local i
+	set +e
+	for ((i = ${#_deferred[@]} - 1; i >= 0; i--)); do
+		eval "${_deferred[i]}" >/dev/null 2>&1
+	done
+}
+
+netns_add() {
+	ip netns add "$1"
+	defer "ip netns del $1"
+	ip -n "$1" link set lo up
+}
+
+devstat() { cat "/sys/class/net/$1/statistics/$2"; }
+# one ethtool -S counter by name
+estat() {
+	ethtool -S "$1" | awk -v n="$2" -F': *' '{ gsub(/^ +/, "", $1) } $1 == n { print $2; f = 1 } END { exit !f }' ||
+		fail "ethtool -S $1 has no counter $2"
+}
+
+wait_until() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "timed out after ${limit}s waiting for: $*"
+}
+
+require_module() { modprobe "$@" || skip "module $1 cannot be loaded"; }
+
+# the world as a test must leave it
+_world() { { ls /run/netns 2>/dev/null; ip -o link show | awk -F': ' '{ print $2 }'; } | sort; }
+
+_one() {
+	set -eE -o pipefail
+	trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited with $?"' ERR
+	trap _run_deferred EXIT
+	"$1"
+}
+
+ktap_main() {
+	if [ "${1:-}" = --one ]; then
+		_one "$2"
+		exit 0
+	fi
+	local tests t n=0 failed=0 rc log before after klog0 klog bad why
+	tests=$(grep -o '^test_[A-Za-z0-9_]*' "$0")
+	[ -n "${TEST_FILTER:-}" ] && tests=$(printf '%s\n' $tests | grep -E "$TEST_FILTER")
+	echo "KTAP version 1"
+	echo "1..$(printf '%s\n' $tests | grep -c .)"
+	log=$(mktemp)
+	for t in $tests; do
+		n=$((n + 1))
+		before=$(_world)
+		klog0=$(dmesg | wc -l)
+		timeout -s TERM -k 10 "$TEST_TIMEOUT" bash "$0" --one "$t" >"$log" 2>&1 </dev/null
+		rc=$?
+		[ $rc -eq 124 ] && echo "FAIL: timed out after ${TEST_TIMEOUT}s" >>"$log"
+		after=$(_world)
+		if [ "$before" != "$after" ]; then
+			echo "FAIL: left behind (+) or removed (-): $(diff <(echo "$before") <(echo "$after") |
+				grep '^[-+][^-+]' | tr '\n' ' ')" >>"$log"
+			[ $rc -eq 0 ] || [ $rc -eq $KSFT_SKIP ] && rc=1
+		fi
+		klog=$(dmesg | tail -n +$((klog0 + 1)))
+		bad=$(printf '%s\n' "$klog" | grep -E "$KLOG_BAD" || true)
+		if [ -n "$bad" ]; then
+			{ echo "FAIL: kernel log:"; printf '%s\n' "$klog" | tail -n 40; } >>"$log"
+			rc=1
+		fi
+		case $rc in
+		0) echo "ok $n $t" ;;
+		"$KSFT_SKIP")
+			why=$(sed -n 's/^SKIP: //p' "$log" | tail -n1)
+			echo "ok $n $t # SKIP $why"
+			;;
+		*)
+			failed=$((failed + 1))
+			sed 's/^/# /' "$log"
+			echo "not ok $n $t"
+			;;
+		esac
+	done
+	rm -f "$log"
+	[ $failed -eq 0 ]
+}

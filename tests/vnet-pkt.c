@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnet-pkt: put raw Ethernet frames on a device (AF_PACKET) for the tests.
+ *
+ *   vnet-pkt send IFACE HEX [COUNT]      send the frame COUNT times (default 1)
+ *   vnet-pkt xchg IFACE HEX [TIMEOUT_MS] send it, print the first frame received on IFACE in hex
+ *                                        (exit 1 when nothing arrives in time)
+ *   vnet-pkt fuzz IFACE SEED COUNT HEX...  send COUNT frames made from the given templates by random
+ *                                        truncation, byte flips and length-field damage
+ *
+ * HEX may contain spaces, ':' and '.' between bytes. Built static so it runs in the guest as is.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FRAME 65536
+
+static int open_socket(const char *ifname, struct sockaddr_ll *sll)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+
+	if (fd < 0) {
+		perror("socket(AF_PACKET)");
+		exit(2);
+	}
+	memset(sll, 0, sizeof(*sll));
+	sll->sll_family = AF_PACKET;
+	sll->sll_protocol = htons(ETH_P_ALL);
+	sll->sll_ifindex = if_nametoindex(ifname);
+	if (!sll->sll_ifindex) {
+		fprintf(stderr, "no device %s\n", ifname);
+		exit(2);
+	}
+	if (bind(fd, (struct sockaddr *)sll, sizeof(*sll)) < 0) {
+		perror("bind");
+		exit(2);
+	}
+	return fd;
+}
+
+static size_t parse_hex(const char *s, unsigned char *out, size_t max)
+{
+	size_t n = 0;
+	int half = -1;
+
+	for (; *s; s++) {
+		int v;
+
+		if (*s >= '0' && *s <= '9')
+			v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			v = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			v = *s - 'A' + 10;
+		else if (*s == ' ' || *s == ':' || *s == '.' || *s == '\n')
+			continue;
+		else {
+			fprintf(stderr, "bad hex character '%c'\n", *s);
+			exit(2);
+		}
+		if (half < 0) {
+			half = v;
+			continue;
+		}
+		if (n == max) {
+			fprintf(stderr, "frame longer than %zu bytes\n", max);
+			exit(2);
+		}
+		out[n++] = (unsigned char)(half << 4 | v);
+		half = -1;
+	}
+	if (half >= 0) {
+		fprintf(stderr, "odd number of hex digits\n");
+		exit(2);
+	}
+	return n;
+}
+
+static void send_frame(int fd, const unsigned char *frame, size_t len)
+{
+	if (send(fd, frame, len, 0) < 0 && errno != ENOBUFS) {
+		perror("send");
+		exit(2);
+	}
+}
+
+static int cmd_xchg(int fd, const unsigned char *frame, size_t len, int timeout_ms)
+{
+	static unsigned char buf[MAX_FRAME];
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	send_frame(fd, frame, len);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct sockaddr_ll from;
+		socklen_t fromlen = sizeof(from);
+		int left, i;
+		ssize_t got;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = timeout_ms - (int)((now.tv_sec - start.tv_sec) * 1000 +
+					  (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+			return 1;
+		got = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
+		if (got < 0 || from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		for (i = 0; i < got; i++)
+			printf("%02x", buf[i]);
+		printf("\n");
+		return 0;
+	}
+}
+
+static int cmd_fuzz(int fd, unsigned int seed, long count, char **templates, int ntemplates)
+{
+	static unsigned char tmpl[MAX_FRAME], frame[MAX_FRAME];
+	long i;
+
+	srandom(seed);
+	for (i = 0; i < count; i++) {
+		size_t len = parse_hex(templates[random() % ntemplates], tmpl, sizeof(tmpl));
+		int flips = random() % 4, f;
+
+		memcpy(frame, tmpl, len);
+		/* damage past the Ethernet addresses, where the parsers are */
+		for (f = 0; f < flips && len > 14; f++)
+			frame[12 + random() % (len - 12)] = (unsigned char)random();
+		switch (random() % 3) {
+		case 0: /* truncate anywhere, down to an empty Ethernet payload */
+			len = 14 + (len > 14 ? random() % (len - 13) : 0);
+			break;
+		case 1: /* pad with garbage */
+			while (len < sizeof(frame) && len < 1600 && random() % 8)
+				frame[len++] = (unsigned char)random();
+			break;
+		}
+		send_frame(fd, frame, len);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static unsigned char frame[MAX_FRAME];
+	struct sockaddr_ll sll;
+	size_t len;
+	int fd;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: vnet-pkt send|xchg IFACE HEX [COUNT|TIMEOUT_MS]\n"
+				"       vnet-pkt fuzz IFACE SEED COUNT HEX...\n");
+		return 2;
+	}
+	fd = open_socket(argv[2], &sll);
+	if (!strcmp(argv[1], "fuzz")) {
+		if (argc < 6)
+			return 2;
+		return cmd_fuzz(fd, (unsigned int)strtoul(argv[3], NULL, 0),
+				strtol(argv[4], NULL, 0), argv + 5, argc - 5);
+	}
+	len = parse_hex(argv[3], frame, sizeof(frame));
+	if (!strcmp(argv[1], "send")) {
+		long n = argc > 4 ? strtol(argv[4], NULL, 0) : 1;
+
+		while (n-- > 0)
+			send_frame(fd, frame, len);
+		return 0;
+	}
+	if (!strcmp(argv[1], "xchg"))
+		return cmd_xchg(fd, frame, len, argc > 4 ? atoi(argv[4]) : 1000);
+	fprintf(stderr, "unknown command %s\n", argv[1]);
+	return 2;
+}
