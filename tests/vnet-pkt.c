@@ -16,6 +16,7 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,17 +95,61 @@ static void send_frame(int fd, const unsigned char *frame, size_t len)
 	}
 }
 
+/*
+ * The receive path moves an outer VLAN tag out of the frame into skb->vlan_tci; AF_PACKET hands it
+ * back as auxdata. Put it back in place so the caller sees the frame as it was on the wire.
+ */
+static ssize_t recv_frame(int fd, unsigned char *buf, size_t size)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	struct sockaddr_ll from;
+	struct iovec iov = { .iov_base = buf + 4, .iov_len = size - 4 };
+	struct msghdr msg = {
+		.msg_name = &from, .msg_namelen = sizeof(from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = &ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t got = recvmsg(fd, &msg, 0);
+
+	if (got < 0 || from.sll_pkttype == PACKET_OUTGOING)
+		return -1;
+	memmove(buf, buf + 4, got);
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+		struct tpacket_auxdata aux;
+		uint16_t tag[2];
+
+		if (cmsg->cmsg_level != SOL_PACKET || cmsg->cmsg_type != PACKET_AUXDATA)
+			continue;
+		memcpy(&aux, CMSG_DATA(cmsg), sizeof(aux));
+		if (!(aux.tp_status & TP_STATUS_VLAN_VALID) || got < 12)
+			continue;
+		tag[0] = htons(aux.tp_status & TP_STATUS_VLAN_TPID_VALID ? aux.tp_vlan_tpid : 0x8100);
+		tag[1] = htons(aux.tp_vlan_tci);
+		memmove(buf + 16, buf + 12, got - 12);
+		memcpy(buf + 12, tag, 4);
+		got += 4;
+	}
+	return got;
+}
+
 static int cmd_xchg(int fd, const unsigned char *frame, size_t len, int timeout_ms)
 {
 	static unsigned char buf[MAX_FRAME];
 	struct timespec start, now;
+	int on = 1;
 
+	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof(on)) < 0) {
+		perror("PACKET_AUXDATA");
+		return 2;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	send_frame(fd, frame, len);
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		struct sockaddr_ll from;
-		socklen_t fromlen = sizeof(from);
 		int left, i;
 		ssize_t got;
 
@@ -113,8 +158,8 @@ static int cmd_xchg(int fd, const unsigned char *frame, size_t len, int timeout_
 					  (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (left <= 0 || poll(&pfd, 1, left) <= 0)
 			return 1;
-		got = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
-		if (got < 0 || from.sll_pkttype == PACKET_OUTGOING)
+		got = recv_frame(fd, buf, sizeof(buf));
+		if (got < 0)
 			continue;
 		for (i = 0; i < got; i++)
 			printf("%02x", buf[i]);

@@ -1,0 +1,1049 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnet: a virtual Ethernet NIC whose far end is a responder in the driver.
+ *
+ * Frames transmitted on a vnet device are answered as a host on the other
+ * end of the wire would answer them (ARP, ICMP echo, ICMPv6 echo, neighbour
+ * solicitation), and the reply is received back on the same device.  That
+ * makes it possible to ping across a link without a second host or netns.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <linux/u64_stats_sync.h>
+
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
+#include <net/ndisc.h>
+#include <net/rtnetlink.h>
+
+#define VNET_DRV_NAME	"vnet"
+#define VNET_DRV_VERSION	"1.0"
+
+/* An 802.1ad service tag plus an 802.1Q customer tag is as deep as we go. */
+#define VNET_MAX_VLAN_TAGS	2
+
+/* The only NA option: type, length in units of 8 octets, Ethernet address. */
+#define VNET_ND_OPT_LEN		8
+#define VNET_NA_LEN		(sizeof(struct nd_msg) + VNET_ND_OPT_LEN)
+
+#define VNET_FEATURES	(NETIF_F_SG | NETIF_F_HIGHDMA | NETIF_F_HW_CSUM | \
+			 NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_STAG_TX)
+
+/* Frames the far end answers, one ethtool counter each. */
+enum vnet_reply {
+	VNET_REPLY_ECHO_V4,
+	VNET_REPLY_ECHO_V6,
+	VNET_REPLY_ARP,
+	VNET_REPLY_NA,
+	VNET_REPLY_MAX
+};
+
+static const char * const vnet_reply_names[VNET_REPLY_MAX] = {
+	[VNET_REPLY_ECHO_V4]	= "echo_replies_v4",
+	[VNET_REPLY_ECHO_V6]	= "echo_replies_v6",
+	[VNET_REPLY_ARP]	= "arp_replies",
+	[VNET_REPLY_NA]		= "na_replies",
+};
+
+/*
+ * Why the far end did not answer a frame.  VNET_DROP_NONE means it did, so
+ * the responder can return a single value, as with SKB_NOT_DROPPED_YET.
+ */
+enum vnet_drop_reason {
+	VNET_DROP_NONE,
+	VNET_DROP_TRUNCATED,
+	VNET_DROP_MALFORMED,
+	VNET_DROP_BAD_CSUM,
+	VNET_DROP_UNSUPPORTED,
+	VNET_DROP_MULTICAST,
+	VNET_DROP_DAD,
+	VNET_DROP_NOMEM,
+	VNET_DROP_MAX
+};
+
+/* Shown in ethtool -S as drop_<name>. */
+static const char * const vnet_drop_names[VNET_DROP_MAX] = {
+	[VNET_DROP_TRUNCATED]	= "truncated",
+	[VNET_DROP_MALFORMED]	= "malformed",
+	[VNET_DROP_BAD_CSUM]	= "bad_csum",
+	[VNET_DROP_UNSUPPORTED]	= "unsupported",
+	[VNET_DROP_MULTICAST]	= "multicast",
+	[VNET_DROP_DAD]		= "dad",
+	[VNET_DROP_NOMEM]	= "nomem",
+};
+
+#define VNET_NUM_STATS	(VNET_REPLY_MAX + VNET_DROP_MAX - 1)
+
+/*
+ * tx_dropped is not kept: our only own failure is running out of memory,
+ * so it is drops[VNET_DROP_NOMEM].
+ */
+struct vnet_pcpu_stats {
+	u64_stats_t		tx_packets;
+	u64_stats_t		tx_bytes;
+	u64_stats_t		rx_packets;
+	u64_stats_t		rx_bytes;
+	u64_stats_t		rx_dropped;
+	u64_stats_t		replies[VNET_REPLY_MAX];
+	u64_stats_t		drops[VNET_DROP_MAX];	/* [NONE] unused */
+	struct u64_stats_sync	syncp;
+};
+
+/* The counters of all CPUs added up, for the two readers. */
+struct vnet_stats {
+	u64	tx_packets;
+	u64	tx_bytes;
+	u64	rx_packets;
+	u64	rx_bytes;
+	u64	rx_dropped;
+	u64	replies[VNET_REPLY_MAX];
+	u64	drops[VNET_DROP_MAX];
+};
+
+struct vnet_priv {
+	struct vnet_pcpu_stats __percpu	*stats;
+	/* Stable for the device's life so the host's neighbour cache holds. */
+	u8				far_mac[ETH_ALEN];
+};
+
+/* ARP body for Ethernet/IPv4; the addresses are not naturally aligned. */
+struct vnet_arp {
+	struct arphdr	hdr;
+	u8		sha[ETH_ALEN];
+	u8		sip[4];
+	u8		tha[ETH_ALEN];
+	u8		tip[4];
+};
+
+static int vnet_numdevs = 1;
+module_param_named(numdevs, vnet_numdevs, int, 0444);
+MODULE_PARM_DESC(numdevs, "Number of vnet devices created at load");
+
+/*
+ * statistics
+ */
+
+static void vnet_stats_sum(const struct vnet_priv *priv, struct vnet_stats *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+
+	for_each_possible_cpu(cpu) {
+		const struct vnet_pcpu_stats *pcpu = per_cpu_ptr(priv->stats, cpu);
+		struct vnet_stats snap;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&pcpu->syncp);
+			snap.tx_packets = u64_stats_read(&pcpu->tx_packets);
+			snap.tx_bytes = u64_stats_read(&pcpu->tx_bytes);
+			snap.rx_packets = u64_stats_read(&pcpu->rx_packets);
+			snap.rx_bytes = u64_stats_read(&pcpu->rx_bytes);
+			snap.rx_dropped = u64_stats_read(&pcpu->rx_dropped);
+			for (i = 0; i < VNET_REPLY_MAX; i++)
+				snap.replies[i] = u64_stats_read(&pcpu->replies[i]);
+			for (i = 0; i < VNET_DROP_MAX; i++)
+				snap.drops[i] = u64_stats_read(&pcpu->drops[i]);
+		} while (u64_stats_fetch_retry(&pcpu->syncp, start));
+
+		sum->tx_packets += snap.tx_packets;
+		sum->tx_bytes += snap.tx_bytes;
+		sum->rx_packets += snap.rx_packets;
+		sum->rx_bytes += snap.rx_bytes;
+		sum->rx_dropped += snap.rx_dropped;
+		for (i = 0; i < VNET_REPLY_MAX; i++)
+			sum->replies[i] += snap.replies[i];
+		for (i = 0; i < VNET_DROP_MAX; i++)
+			sum->drops[i] += snap.drops[i];
+	}
+}
+
+static void vnet_stats_inc(struct vnet_pcpu_stats *stats, u64_stats_t *ctr)
+{
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(ctr);
+	u64_stats_update_end(&stats->syncp);
+}
+
+static void vnet_count_reply(struct vnet_priv *priv, enum vnet_reply reply)
+{
+	struct vnet_pcpu_stats *stats = this_cpu_ptr(priv->stats);
+
+	vnet_stats_inc(stats, &stats->replies[reply]);
+}
+
+/*
+ * ethtool interface
+ */
+
+static int vnet_get_link_ksettings(struct net_device *dev,
+				   struct ethtool_link_ksettings *cmd)
+{
+	cmd->base.speed		= SPEED_10000;
+	cmd->base.duplex	= DUPLEX_FULL;
+	cmd->base.port		= PORT_TP;
+	cmd->base.autoneg	= AUTONEG_DISABLE;
+	return 0;
+}
+
+static void vnet_get_drvinfo(struct net_device *dev,
+			     struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, VNET_DRV_NAME, sizeof(info->driver));
+	strscpy(info->version, VNET_DRV_VERSION, sizeof(info->version));
+}
+
+static int vnet_get_sset_count(struct net_device *dev, int sset)
+{
+	switch (sset) {
+	case ETH_SS_STATS:
+		return VNET_NUM_STATS;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static void vnet_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	int i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+
+	for (i = 0; i < VNET_REPLY_MAX; i++)
+		ethtool_sprintf(&data, "%s", vnet_reply_names[i]);
+	for (i = VNET_DROP_NONE + 1; i < VNET_DROP_MAX; i++)
+		ethtool_sprintf(&data, "drop_%s", vnet_drop_names[i]);
+}
+
+static void vnet_get_ethtool_stats(struct net_device *dev,
+				   struct ethtool_stats *estats, u64 *data)
+{
+	struct vnet_stats sum;
+	int i;
+
+	vnet_stats_sum(netdev_priv(dev), &sum);
+
+	/* Same order as vnet_get_strings(). */
+	for (i = 0; i < VNET_REPLY_MAX; i++)
+		*data++ = sum.replies[i];
+	for (i = VNET_DROP_NONE + 1; i < VNET_DROP_MAX; i++)
+		*data++ = sum.drops[i];
+}
+
+static const struct ethtool_ops vnet_ethtool_ops = {
+	.get_drvinfo		= vnet_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_strings		= vnet_get_strings,
+	.get_sset_count		= vnet_get_sset_count,
+	.get_ethtool_stats	= vnet_get_ethtool_stats,
+	.get_link_ksettings	= vnet_get_link_ksettings,
+	.get_ts_info		= ethtool_op_get_ts_info,
+};
+
+/*
+ * The far end.
+ *
+ * Every responder works on offsets from skb->data (the Ethernet header) and
+ * derives header pointers with vnet_at() only after the last call that may
+ * reallocate the head: pskb_may_pull(), pskb_trim_rcsum(),
+ * skb_checksum_help(), skb_ensure_writable(), pskb_expand_head().
+ */
+
+static void *vnet_at(const struct sk_buff *skb, unsigned int off)
+{
+	return skb->data + off;
+}
+
+static bool vnet_eth_dst_unicast(const struct sk_buff *skb)
+{
+	const struct ethhdr *eth = vnet_at(skb, 0);
+
+	return is_unicast_ether_addr(eth->h_dest);
+}
+
+static void vnet_swap_eth(struct sk_buff *skb)
+{
+	struct ethhdr *eth = vnet_at(skb, 0);
+	u8 tmp[ETH_ALEN] __aligned(2);
+
+	ether_addr_copy(tmp, eth->h_dest);
+	ether_addr_copy(eth->h_dest, eth->h_source);
+	ether_addr_copy(eth->h_source, tmp);
+}
+
+/*
+ * Patch the checksum for the new type word (RFC 1624) rather than summing
+ * the message again: this is also right for a first fragment, whose
+ * checksum covers payload that is not in this skb.
+ */
+static void vnet_icmp_set_type(u8 *type, u8 code, __sum16 *check, u8 new_type)
+{
+	__be16 old = htons(*type << 8 | code);
+
+	*type = new_type;
+	csum_replace2(check, old, htons(new_type << 8 | code));
+}
+
+/*
+ * Only a checksum we verified (or wrote) over a whole message may be
+ * vouched for; csum_level could be left over from a forwarded skb.
+ */
+static void vnet_set_rx_csum(struct sk_buff *skb, bool verified)
+{
+	skb->ip_summed = verified ? CHECKSUM_UNNECESSARY : CHECKSUM_NONE;
+	skb->csum_level = 0;
+}
+
+/* A local sender may leave the checksum to us, as NETIF_F_HW_CSUM allows. */
+static enum vnet_drop_reason vnet_finish_csum(struct sk_buff *skb)
+{
+	int err;
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return VNET_DROP_NONE;
+
+	err = skb_checksum_help(skb);
+	if (!err)
+		return VNET_DROP_NONE;
+	return err == -ENOMEM ? VNET_DROP_NOMEM : VNET_DROP_MALFORMED;
+}
+
+static enum vnet_drop_reason vnet_reply_arp(struct vnet_priv *priv,
+					    struct sk_buff *skb,
+					    unsigned int nh_off)
+{
+	unsigned int end = nh_off + sizeof(struct vnet_arp);
+	struct ethhdr *eth;
+	struct vnet_arp *arp;
+	__be32 sip, tip;
+
+	if (!pskb_may_pull(skb, end))
+		return VNET_DROP_TRUNCATED;
+
+	arp = vnet_at(skb, nh_off);
+	if (arp->hdr.ar_hrd != htons(ARPHRD_ETHER) ||
+	    arp->hdr.ar_pro != htons(ETH_P_IP) ||
+	    arp->hdr.ar_hln != ETH_ALEN || arp->hdr.ar_pln != sizeof(sip))
+		return VNET_DROP_MALFORMED;
+	if (arp->hdr.ar_op != htons(ARPOP_REQUEST))
+		return VNET_DROP_UNSUPPORTED;
+
+	memcpy(&sip, arp->sip, sizeof(sip));
+	memcpy(&tip, arp->tip, sizeof(tip));
+	/*
+	 * Probes (RFC 5227) and gratuitous ARP announce or test an address;
+	 * answering them would make the host believe it is a duplicate.
+	 */
+	if (!sip || sip == tip)
+		return VNET_DROP_DAD;
+
+	if (skb_ensure_writable(skb, end))
+		return VNET_DROP_NOMEM;
+
+	arp = vnet_at(skb, nh_off);
+	arp->hdr.ar_op = htons(ARPOP_REPLY);
+	ether_addr_copy(arp->tha, arp->sha);
+	ether_addr_copy(arp->sha, priv->far_mac);
+	memcpy(arp->sip, &tip, sizeof(tip));
+	memcpy(arp->tip, &sip, sizeof(sip));
+
+	eth = vnet_at(skb, 0);
+	ether_addr_copy(eth->h_dest, arp->tha);
+	ether_addr_copy(eth->h_source, priv->far_mac);
+
+	vnet_set_rx_csum(skb, false);
+	vnet_count_reply(priv, VNET_REPLY_ARP);
+	return VNET_DROP_NONE;
+}
+
+static enum vnet_drop_reason vnet_reply_ipv4(struct vnet_priv *priv,
+					     struct sk_buff *skb,
+					     unsigned int nh_off)
+{
+	unsigned int ihl, tot_len, l4_off;
+	enum vnet_drop_reason reason;
+	struct icmphdr *icmph;
+	struct iphdr *iph;
+	bool whole;
+
+	if (!pskb_may_pull(skb, nh_off + sizeof(*iph)))
+		return VNET_DROP_TRUNCATED;
+	iph = vnet_at(skb, nh_off);
+	if (iph->version != 4 || iph->ihl < 5)
+		return VNET_DROP_MALFORMED;
+
+	ihl = iph->ihl * 4;
+	if (!pskb_may_pull(skb, nh_off + ihl))
+		return VNET_DROP_TRUNCATED;
+	iph = vnet_at(skb, nh_off);
+	tot_len = ntohs(iph->tot_len);
+	if (tot_len < ihl)
+		return VNET_DROP_MALFORMED;
+	if (tot_len > skb->len - nh_off)
+		return VNET_DROP_TRUNCATED;
+
+	/* Short frames are padded on the wire; the padding is not ours. */
+	if (pskb_trim_rcsum(skb, nh_off + tot_len))
+		return VNET_DROP_NOMEM;
+
+	iph = vnet_at(skb, nh_off);
+	if (ip_fast_csum(iph, iph->ihl))
+		return VNET_DROP_BAD_CSUM;
+	if (iph->protocol != IPPROTO_ICMP)
+		return VNET_DROP_UNSUPPORTED;
+	/* Linux ignores broadcast pings by default (icmp_echo_ignore_broadcasts). */
+	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr) ||
+	    !vnet_eth_dst_unicast(skb))
+		return VNET_DROP_MULTICAST;
+
+	/*
+	 * A later fragment carries no ICMP header; the host reassembles the
+	 * reflected fragments with the first one, whose type we change.  The
+	 * header checksum is a sum, so swapping the addresses keeps it valid.
+	 */
+	if (iph->frag_off & htons(IP_OFFSET)) {
+		if (skb_ensure_writable(skb, nh_off + sizeof(*iph)))
+			return VNET_DROP_NOMEM;
+		iph = vnet_at(skb, nh_off);
+		swap(iph->saddr, iph->daddr);
+		vnet_swap_eth(skb);
+		vnet_set_rx_csum(skb, false);
+		return VNET_DROP_NONE;
+	}
+	whole = !(iph->frag_off & htons(IP_MF));
+
+	l4_off = nh_off + ihl;
+	if (!pskb_may_pull(skb, l4_off + sizeof(*icmph)))
+		return VNET_DROP_TRUNCATED;
+	icmph = vnet_at(skb, l4_off);
+	if (icmph->type != ICMP_ECHO)
+		return VNET_DROP_UNSUPPORTED;
+
+	reason = vnet_finish_csum(skb);
+	if (reason != VNET_DROP_NONE)
+		return reason;
+	if (whole && csum_fold(skb_checksum(skb, l4_off, skb->len - l4_off, 0)))
+		return VNET_DROP_BAD_CSUM;
+
+	if (skb_ensure_writable(skb, l4_off + sizeof(*icmph)))
+		return VNET_DROP_NOMEM;
+
+	icmph = vnet_at(skb, l4_off);
+	vnet_icmp_set_type(&icmph->type, icmph->code, &icmph->checksum,
+			   ICMP_ECHOREPLY);
+	iph = vnet_at(skb, nh_off);
+	swap(iph->saddr, iph->daddr);
+	vnet_swap_eth(skb);
+
+	vnet_set_rx_csum(skb, whole);
+	vnet_count_reply(priv, VNET_REPLY_ECHO_V4);
+	return VNET_DROP_NONE;
+}
+
+/* Zero when the ICMPv6 message from @l4_off to the end of @skb is intact. */
+static __sum16 vnet_icmp6_csum(const struct sk_buff *skb, unsigned int nh_off,
+			       unsigned int l4_off)
+{
+	const struct ipv6hdr *ip6h = vnet_at(skb, nh_off);
+	unsigned int len = skb->len - l4_off;
+
+	return csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len, IPPROTO_ICMPV6,
+			       skb_checksum(skb, l4_off, len, 0));
+}
+
+static bool vnet_ipv6_dst_unicast(const struct sk_buff *skb,
+				  unsigned int nh_off)
+{
+	const struct ipv6hdr *ip6h = vnet_at(skb, nh_off);
+
+	return !ipv6_addr_is_multicast(&ip6h->daddr) &&
+	       vnet_eth_dst_unicast(skb);
+}
+
+/* Swapping the addresses leaves the upper-layer pseudo-header sum as is. */
+static enum vnet_drop_reason vnet_reflect_ipv6(struct sk_buff *skb,
+					       unsigned int nh_off)
+{
+	struct ipv6hdr *ip6h;
+
+	if (skb_ensure_writable(skb, nh_off + sizeof(*ip6h)))
+		return VNET_DROP_NOMEM;
+
+	ip6h = vnet_at(skb, nh_off);
+	swap(ip6h->saddr, ip6h->daddr);
+	vnet_swap_eth(skb);
+	return VNET_DROP_NONE;
+}
+
+/* @frag_off is the offset of the fragment header of a later fragment. */
+static enum vnet_drop_reason vnet_reply_ipv6_frag(struct sk_buff *skb,
+						  unsigned int nh_off,
+						  unsigned int frag_off)
+{
+	enum vnet_drop_reason reason;
+	const struct frag_hdr *fh;
+
+	if (!pskb_may_pull(skb, frag_off + sizeof(*fh)))
+		return VNET_DROP_TRUNCATED;
+	fh = vnet_at(skb, frag_off);
+	if (fh->nexthdr != IPPROTO_ICMPV6)
+		return VNET_DROP_UNSUPPORTED;
+	/* The first fragment of a multicast echo is not answered either. */
+	if (!vnet_ipv6_dst_unicast(skb, nh_off))
+		return VNET_DROP_MULTICAST;
+
+	reason = vnet_reflect_ipv6(skb, nh_off);
+	vnet_set_rx_csum(skb, false);
+	return reason;
+}
+
+static enum vnet_drop_reason vnet_reply_echo6(struct vnet_priv *priv,
+					      struct sk_buff *skb,
+					      unsigned int nh_off,
+					      unsigned int l4_off, bool whole)
+{
+	enum vnet_drop_reason reason;
+	struct icmp6hdr *icmp6h;
+
+	if (!vnet_ipv6_dst_unicast(skb, nh_off))
+		return VNET_DROP_MULTICAST;
+
+	reason = vnet_finish_csum(skb);
+	if (reason != VNET_DROP_NONE)
+		return reason;
+	if (whole && vnet_icmp6_csum(skb, nh_off, l4_off))
+		return VNET_DROP_BAD_CSUM;
+
+	if (skb_ensure_writable(skb, l4_off + sizeof(*icmp6h)))
+		return VNET_DROP_NOMEM;
+
+	icmp6h = vnet_at(skb, l4_off);
+	vnet_icmp_set_type(&icmp6h->icmp6_type, icmp6h->icmp6_code,
+			   &icmp6h->icmp6_cksum, ICMPV6_ECHO_REPLY);
+	reason = vnet_reflect_ipv6(skb, nh_off);
+	if (reason != VNET_DROP_NONE)
+		return reason;
+
+	vnet_set_rx_csum(skb, whole);
+	vnet_count_reply(priv, VNET_REPLY_ECHO_V6);
+	return VNET_DROP_NONE;
+}
+
+/*
+ * Make @skb linear, private and exactly @len bytes long, so that a reply of
+ * that size can be written over it.
+ */
+static int vnet_resize(struct sk_buff *skb, unsigned int len)
+{
+	unsigned int grow;
+	int err;
+
+	if (skb->len > len) {
+		err = pskb_trim(skb, len);
+		if (err)
+			return err;
+	}
+
+	err = skb_linearize(skb);
+	if (err)
+		return err;
+
+	grow = len - skb->len;
+	/* Room for the growth is all we need; existing tailroom is kept. */
+	if (skb_cloned(skb) || skb_tailroom(skb) < grow) {
+		err = pskb_expand_head(skb, 0, grow, GFP_ATOMIC);
+		if (err)
+			return err;
+	}
+	__skb_put(skb, grow);
+	return 0;
+}
+
+/*
+ * Answer a neighbour solicitation with a solicited advertisement built over
+ * it, so that the host learns the far end's link-layer address.
+ */
+static enum vnet_drop_reason vnet_reply_ns(struct vnet_priv *priv,
+					   struct sk_buff *skb,
+					   unsigned int nh_off)
+{
+	unsigned int l4_off = nh_off + sizeof(struct ipv6hdr);
+	u8 dst_mac[ETH_ALEN] __aligned(2);
+	struct in6_addr target, daddr;
+	enum vnet_drop_reason reason;
+	struct ipv6hdr *ip6h;
+	struct ethhdr *eth;
+	struct nd_msg *msg;
+
+	ip6h = vnet_at(skb, nh_off);
+	msg = vnet_at(skb, l4_off);
+	/* RFC 4861 7.1.1: a hop limit below 255 means it came from off-link. */
+	if (ip6h->hop_limit != 255 || msg->icmph.icmp6_code ||
+	    skb->len - l4_off < sizeof(*msg))
+		return VNET_DROP_MALFORMED;
+
+	reason = vnet_finish_csum(skb);
+	if (reason != VNET_DROP_NONE)
+		return reason;
+	if (vnet_icmp6_csum(skb, nh_off, l4_off))
+		return VNET_DROP_BAD_CSUM;
+
+	/* The length was checked: failing here means no memory. */
+	if (!pskb_may_pull(skb, l4_off + sizeof(*msg)))
+		return VNET_DROP_NOMEM;
+
+	ip6h = vnet_at(skb, nh_off);
+	msg = vnet_at(skb, l4_off);
+	if (ipv6_addr_is_multicast(&msg->target))
+		return VNET_DROP_MALFORMED;
+	/* Duplicate address detection: the host must find no one home. */
+	if (ipv6_addr_any(&ip6h->saddr))
+		return VNET_DROP_DAD;
+
+	/* The head may be reallocated below: keep what the reply needs. */
+	target = msg->target;
+	daddr = ip6h->saddr;
+	eth = vnet_at(skb, 0);
+	ether_addr_copy(dst_mac, eth->h_source);
+
+	/* Drops the NS options: the NA carries exactly one of its own. */
+	if (vnet_resize(skb, l4_off + VNET_NA_LEN))
+		return VNET_DROP_NOMEM;
+
+	/* In-band VLAN tags before nh_off stay: the reply uses the same VLAN. */
+	eth = vnet_at(skb, 0);
+	ether_addr_copy(eth->h_dest, dst_mac);
+	ether_addr_copy(eth->h_source, priv->far_mac);
+
+	ip6h = vnet_at(skb, nh_off);
+	ip6_flow_hdr(ip6h, 0, 0);
+	ip6h->payload_len = htons(VNET_NA_LEN);
+	ip6h->nexthdr = IPPROTO_ICMPV6;
+	ip6h->hop_limit = 255;
+	ip6h->saddr = target;
+	ip6h->daddr = daddr;
+
+	msg = vnet_at(skb, l4_off);
+	memset(&msg->icmph, 0, sizeof(msg->icmph));
+	msg->icmph.icmp6_type = NDISC_NEIGHBOUR_ADVERTISEMENT;
+	msg->icmph.icmp6_solicited = 1;
+	/* We are the owner of the address, not a proxy. */
+	msg->icmph.icmp6_override = 1;
+	msg->target = target;
+	msg->opt[0] = ND_OPT_TARGET_LL_ADDR;
+	msg->opt[1] = VNET_ND_OPT_LEN / 8;
+	ether_addr_copy(&msg->opt[2], priv->far_mac);
+	msg->icmph.icmp6_cksum = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr,
+						 VNET_NA_LEN, IPPROTO_ICMPV6,
+						 csum_partial(msg, VNET_NA_LEN,
+							      0));
+
+	vnet_set_rx_csum(skb, true);
+	vnet_count_reply(priv, VNET_REPLY_NA);
+	return VNET_DROP_NONE;
+}
+
+static enum vnet_drop_reason vnet_reply_ipv6(struct vnet_priv *priv,
+					     struct sk_buff *skb,
+					     unsigned int nh_off)
+{
+	unsigned int end = nh_off + sizeof(struct ipv6hdr);
+	const struct icmp6hdr *icmp6h;
+	const struct ipv6hdr *ip6h;
+	unsigned int l4_off;
+	__be16 frag_off;
+	u8 nexthdr;
+	int off;
+
+	if (!pskb_may_pull(skb, end))
+		return VNET_DROP_TRUNCATED;
+	ip6h = vnet_at(skb, nh_off);
+	if (ip6h->version != 6)
+		return VNET_DROP_MALFORMED;
+
+	end += ntohs(ip6h->payload_len);
+	if (end > skb->len)
+		return VNET_DROP_TRUNCATED;
+	/* Short frames are padded on the wire; the padding is not ours. */
+	if (pskb_trim_rcsum(skb, end))
+		return VNET_DROP_NOMEM;
+
+	/*
+	 * ipv6_skip_exthdr() reads through skb_header_pointer(), and stops at
+	 * the fragment header of a later fragment, returning its offset.
+	 * It returns -1 when a header is cut short, or for NEXTHDR_NONE.
+	 */
+	ip6h = vnet_at(skb, nh_off);
+	nexthdr = ip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, nh_off + sizeof(*ip6h), &nexthdr, &frag_off);
+	if (off < 0)
+		return VNET_DROP_TRUNCATED;
+	l4_off = off;
+	if (frag_off & htons(IP6_OFFSET))
+		return vnet_reply_ipv6_frag(skb, nh_off, l4_off);
+	if (nexthdr != IPPROTO_ICMPV6)
+		return VNET_DROP_UNSUPPORTED;
+
+	if (!pskb_may_pull(skb, l4_off + sizeof(*icmp6h)))
+		return VNET_DROP_TRUNCATED;
+	icmp6h = vnet_at(skb, l4_off);
+
+	switch (icmp6h->icmp6_type) {
+	case ICMPV6_ECHO_REQUEST:
+		return vnet_reply_echo6(priv, skb, nh_off, l4_off,
+					!(frag_off & htons(IP6_MF)));
+	case NDISC_NEIGHBOUR_SOLICITATION:
+		/* Neighbour discovery never travels behind extension headers. */
+		if (l4_off != nh_off + sizeof(*ip6h))
+			return VNET_DROP_UNSUPPORTED;
+		return vnet_reply_ns(priv, skb, nh_off);
+	default:
+		return VNET_DROP_UNSUPPORTED;
+	}
+}
+
+/* Turn @skb into the far end's answer, or say why there is none. */
+static enum vnet_drop_reason vnet_respond(struct vnet_priv *priv,
+					  struct sk_buff *skb)
+{
+	unsigned int nh_off = ETH_HLEN;
+	const struct ethhdr *eth;
+	__be16 proto;
+	int i;
+
+	if (!pskb_may_pull(skb, ETH_HLEN))
+		return VNET_DROP_TRUNCATED;
+	eth = vnet_at(skb, 0);
+	proto = eth->h_proto;
+
+	/*
+	 * In-band tags stay in place so that the reply travels on the same
+	 * VLAN; an accelerated tag simply stays in skb->vlan_tci.
+	 */
+	for (i = 0; i < VNET_MAX_VLAN_TAGS && eth_type_vlan(proto); i++) {
+		const struct vlan_hdr *vh;
+
+		if (!pskb_may_pull(skb, nh_off + VLAN_HLEN))
+			return VNET_DROP_TRUNCATED;
+		vh = vnet_at(skb, nh_off);
+		proto = vh->h_vlan_encapsulated_proto;
+		nh_off += VLAN_HLEN;
+	}
+
+	switch (proto) {
+	case htons(ETH_P_ARP):
+		return vnet_reply_arp(priv, skb, nh_off);
+	case htons(ETH_P_IP):
+		return vnet_reply_ipv4(priv, skb, nh_off);
+	case htons(ETH_P_IPV6):
+		return vnet_reply_ipv6(priv, skb, nh_off);
+	default:
+		return VNET_DROP_UNSUPPORTED;
+	}
+}
+
+/* Receive the reply as if it had come in from the wire. */
+static void vnet_deliver(struct net_device *dev, struct vnet_pcpu_stats *stats,
+			 struct sk_buff *skb)
+{
+	unsigned int len;
+	int ret;
+
+	/* Socket memory and tx metadata belong to the request, not the reply. */
+	skb_orphan(skb);
+	skb_scrub_packet(skb, true);
+	/*
+	 * skb_scrub_packet() keeps a mono delivery time (EDT from fq or
+	 * SO_TXTIME); left set, it would stop netif_rx() from stamping the
+	 * reply and ping would compute its RTT from the wrong time.
+	 */
+	skb_set_delivery_time(skb, 0, false);
+	skb->priority = 0;
+
+	len = skb->len;
+	skb->protocol = eth_type_trans(skb, dev);
+	ret = netif_rx(skb);
+
+	u64_stats_update_begin(&stats->syncp);
+	if (ret == NET_RX_SUCCESS) {
+		u64_stats_inc(&stats->rx_packets);
+		u64_stats_add(&stats->rx_bytes, len);
+	} else {
+		u64_stats_inc(&stats->rx_dropped);
+	}
+	u64_stats_update_end(&stats->syncp);
+}
+
+static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vnet_priv *priv = netdev_priv(dev);
+	struct vnet_pcpu_stats *stats = this_cpu_ptr(priv->stats);
+	enum vnet_drop_reason reason;
+
+	/* The wire takes every frame, whether or not the far end answers. */
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->tx_packets);
+	u64_stats_add(&stats->tx_bytes, skb->len);
+	u64_stats_update_end(&stats->syncp);
+
+	/* Before skb_share_check(): a clone has no socket to report to. */
+	skb_tx_timestamp(skb);
+
+	/* The reply reuses the request's buffer, so it must be ours alone. */
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb) {
+		vnet_stats_inc(stats, &stats->drops[VNET_DROP_NOMEM]);
+		return NETDEV_TX_OK;
+	}
+
+	/*
+	 * Zerocopy pages stay writable by the sender: copy them before
+	 * checksums are verified over them, and before they can reach the
+	 * receive path.
+	 */
+	if (skb_orphan_frags_rx(skb, GFP_ATOMIC))
+		reason = VNET_DROP_NOMEM;
+	else
+		reason = vnet_respond(priv, skb);
+
+	if (reason == VNET_DROP_NONE) {
+		vnet_deliver(dev, stats, skb);
+		return NETDEV_TX_OK;
+	}
+
+	vnet_stats_inc(stats, &stats->drops[reason]);
+	/*
+	 * Only our own failure is a drop; anything else was carried by the
+	 * wire and ignored by the far end, as a real host would.
+	 */
+	if (reason == VNET_DROP_NOMEM)
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+	else
+		consume_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+/*
+ * net_device ops
+ */
+
+static int vnet_open(struct net_device *dev)
+{
+	netif_carrier_on(dev);
+	return 0;
+}
+
+static int vnet_close(struct net_device *dev)
+{
+	netif_carrier_off(dev);
+	return 0;
+}
+
+static void vnet_get_stats64(struct net_device *dev,
+			     struct rtnl_link_stats64 *tot)
+{
+	struct vnet_stats sum;
+
+	vnet_stats_sum(netdev_priv(dev), &sum);
+
+	tot->tx_packets = sum.tx_packets;
+	tot->tx_bytes = sum.tx_bytes;
+	tot->tx_dropped = sum.drops[VNET_DROP_NOMEM];
+	tot->rx_packets = sum.rx_packets;
+	tot->rx_bytes = sum.rx_bytes;
+	tot->rx_dropped = sum.rx_dropped;
+}
+
+/* Two ends with one address would make the replies look like our own frames. */
+static void vnet_pick_far_mac(struct net_device *dev)
+{
+	struct vnet_priv *priv = netdev_priv(dev);
+
+	do {
+		eth_random_addr(priv->far_mac);
+	} while (ether_addr_equal(priv->far_mac, dev->dev_addr));
+}
+
+static int vnet_set_mac_address(struct net_device *dev, void *p)
+{
+	struct vnet_priv *priv = netdev_priv(dev);
+	const struct sockaddr *addr = p;
+
+	if (ether_addr_equal((const u8 *)addr->sa_data, priv->far_mac))
+		return -EADDRNOTAVAIL;
+	return eth_mac_addr(dev, p);
+}
+
+static int vnet_dev_init(struct net_device *dev)
+{
+	struct vnet_priv *priv = netdev_priv(dev);
+
+	priv->stats = netdev_alloc_pcpu_stats(struct vnet_pcpu_stats);
+	if (!priv->stats)
+		return -ENOMEM;
+
+	/* IFLA_ADDRESS is applied after vnet_setup() chose the far end. */
+	if (ether_addr_equal(priv->far_mac, dev->dev_addr))
+		vnet_pick_far_mac(dev);
+	return 0;
+}
+
+/*
+ * Runs after the last reference is gone, and also when register_netdevice()
+ * fails after a successful ndo_init.
+ */
+static void vnet_dev_free(struct net_device *dev)
+{
+	struct vnet_priv *priv = netdev_priv(dev);
+
+	free_percpu(priv->stats);
+	priv->stats = NULL;
+}
+
+static const struct net_device_ops vnet_netdev_ops = {
+	.ndo_init		= vnet_dev_init,
+	.ndo_open		= vnet_open,
+	.ndo_stop		= vnet_close,
+	.ndo_start_xmit		= vnet_xmit,
+	.ndo_get_stats64	= vnet_get_stats64,
+	.ndo_set_mac_address	= vnet_set_mac_address,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+static void vnet_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+
+	dev->netdev_ops = &vnet_netdev_ops;
+	dev->ethtool_ops = &vnet_ethtool_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = vnet_dev_free;
+
+	/* The request's buffer becomes the reply: it cannot be shared. */
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
+
+	dev->features |= VNET_FEATURES | NETIF_F_LLTX;
+	dev->hw_features |= VNET_FEATURES;
+	/* A VLAN device cannot offload its tag a second time. */
+	dev->vlan_features |= VNET_FEATURES &
+			      ~(NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_STAG_TX);
+
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = ETH_MAX_MTU;
+
+	eth_hw_addr_random(dev);
+	vnet_pick_far_mac(dev);
+
+	/* No cable until the device is opened. */
+	netif_carrier_off(dev);
+}
+
+/*
+ * rtnl link ops
+ */
+
+static int vnet_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+					    "Invalid Ethernet address length");
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+					    "Ethernet address must be unicast and non-zero");
+			return -EADDRNOTAVAIL;
+		}
+	}
+	return 0;
+}
+
+static struct rtnl_link_ops vnet_link_ops __read_mostly = {
+	.kind		= VNET_DRV_NAME,
+	.priv_size	= sizeof(struct vnet_priv),
+	.setup		= vnet_setup,
+	.validate	= vnet_validate,
+};
+
+/*
+ * init/exit
+ */
+
+static int __init vnet_init_one(void)
+{
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_netdev(sizeof(struct vnet_priv), VNET_DRV_NAME "%d",
+			   NET_NAME_ENUM, vnet_setup);
+	if (!dev)
+		return -ENOMEM;
+
+	/* Lets rtnl_link_unregister() delete it with the rest at unload. */
+	dev->rtnl_link_ops = &vnet_link_ops;
+	err = register_netdevice(dev);
+	if (err < 0)
+		free_netdev(dev);
+	return err;
+}
+
+static int __init vnet_init(void)
+{
+	int i, err;
+
+	/*
+	 * Registering the kind and creating the devices under the same locks
+	 * lets a failure remove them all again, as dummy does.
+	 */
+	down_write(&pernet_ops_rwsem);
+	rtnl_lock();
+	err = __rtnl_link_register(&vnet_link_ops);
+	if (err < 0)
+		goto out;
+
+	for (i = 0; i < vnet_numdevs && !err; i++) {
+		err = vnet_init_one();
+		cond_resched();
+	}
+	if (err < 0)
+		__rtnl_link_unregister(&vnet_link_ops);
+
+out:
+	rtnl_unlock();
+	up_write(&pernet_ops_rwsem);
+	return err;
+}
+
+static void __exit vnet_exit(void)
+{
+	/* Deletes every vnet device, in every netns, however it was made. */
+	rtnl_link_unregister(&vnet_link_ops);
+}
+
+module_init(vnet_init);
+module_exit(vnet_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Virtual Ethernet NIC answered by a built-in far-end host");
+MODULE_VERSION(VNET_DRV_VERSION);
+MODULE_ALIAS_RTNL_LINK(VNET_DRV_NAME);

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Declarations of the iproute2 6.1 `ip` binary that link_vpair.so uses.
+ *
+ * Debian ships no iproute2 development headers, so the types and prototypes below are copied,
+ * unchanged in layout and signature, from iproute2 6.1.0 (upstream tag v6.1.0, as shipped in
+ * Debian bookworm's source package iproute2 6.1.0-3, iproute2_6.1.0.orig.tar.xz,
+ * sha256 5ce12a0fec6b212725ef218735941b2dab76244db7e72646a76021b0537b43ab):
+ *
+ *	ip/ip_common.h		struct iplink_req, struct link_util, iplink_parse()
+ *	include/libnetlink.h	addattr_l(), addattr_nest(), addattr_nest_end(), NLMSG_TAIL()
+ *	include/utils.h		duparg()
+ *	include/json_print.h	enum output_type, print_color_uint(), print_color_on_off()
+ *	include/color.h		enum color_attr
+ *
+ * THIS LAYOUT IS TIED TO IPROUTE2 6.1. struct link_util is used by field offset (the plugin fills
+ * it in, ip calls through it): its field order and the function pointer signatures changed in
+ * earlier releases (e.g. print_ifla_xstats lost its sockaddr_nl argument) and may change again.
+ * Rebuild against the matching declarations before using this plugin with another iproute2.
+ * The functions are resolved at dlopen() time from /sbin/ip, which is linked -export-dynamic.
+ */
+#ifndef _VPAIR_IPROUTE2_6_1_H
+#define _VPAIR_IPROUTE2_6_1_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+/* ip/ip_common.h */
+struct iplink_req {
+	struct nlmsghdr		n;
+	struct ifinfomsg	i;
+	char			buf[1024];
+};
+
+struct link_util {
+	struct link_util	*next;
+	const char		*id;
+	int			maxattr;
+	int			(*parse_opt)(struct link_util *, int, char **,
+					     struct nlmsghdr *);
+	void			(*print_opt)(struct link_util *, FILE *,
+					     struct rtattr *[]);
+	void			(*print_xstats)(struct link_util *, FILE *,
+						struct rtattr *);
+	void			(*print_help)(struct link_util *, int, char **,
+					      FILE *);
+	int			(*parse_ifla_xstats)(struct link_util *,
+						     int, char **);
+	int			(*print_ifla_xstats)(struct nlmsghdr *, void *);
+};
+
+int iplink_parse(int argc, char **argv, struct iplink_req *req, char **type);
+
+/* include/libnetlink.h */
+int addattr_l(struct nlmsghdr *n, int maxlen, int type,
+	      const void *data, int alen);
+struct rtattr *addattr_nest(struct nlmsghdr *n, int maxlen, int type);
+int addattr_nest_end(struct nlmsghdr *n, struct rtattr *nest);
+
+#ifndef NLMSG_TAIL
+#define NLMSG_TAIL(nmsg) \
+	((struct rtattr *) (((void *) (nmsg)) + NLMSG_ALIGN((nmsg)->nlmsg_len)))
+#endif
+
+/* include/utils.h */
+void duparg(const char *, const char *) __attribute__((noreturn));
+
+/* include/color.h */
+enum color_attr {
+	COLOR_IFNAME,
+	COLOR_MAC,
+	COLOR_INET,
+	COLOR_INET6,
+	COLOR_OPERSTATE_UP,
+	COLOR_OPERSTATE_DOWN,
+	COLOR_NONE
+};
+
+/* include/json_print.h */
+enum output_type {
+	PRINT_FP = 1,
+	PRINT_JSON = 2,
+	PRINT_ANY = 4,
+};
+
+int print_color_uint(enum output_type t, enum color_attr color,
+		     const char *key, const char *fmt, unsigned int value);
+int print_color_on_off(enum output_type t, enum color_attr color,
+		       const char *key, const char *fmt, bool value);
+
+#endif /* _VPAIR_IPROUTE2_6_1_H */
