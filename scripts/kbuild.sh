@@ -11,5 +11,5 @@ modules_install)
 	as_root make -C "$KDIR" M="$TOP" INSTALL_MOD_DIR=extra modules_install "$@"
 	as_root depmod -a "$KVER"
 	;;
-*) make -C "$KDIR" M="$TOP" "$target" "$@" ;;
+*) make --no-print-directory -C "$KDIR" M="$TOP" "$target" "$@" ;;
 esac
