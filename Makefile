@@ -8,12 +8,14 @@ BUILD  := $(TOP)/build
 SCRIPTS := $(TOP)/scripts
 export KVER KDIR
 
-MODULES := drivers/vnet/vnet.ko
 TOOLS   := $(BUILD)/tools/vnet-pkt
+# iproute2 plugins: ip looks for link_<kind>.so in IP_LIB_DIR (Debian's default below)
+IPLIB   := $(BUILD)/ip/link_vpair.so
+IP_LIB_DIR ?= /usr/lib/x86_64-linux-gnu/ip
 
-.PHONY: all modules tools deps image run qemu-test bench check install clean help
+.PHONY: all modules tools plugins image run qemu-test bench check install clean help
 
-all: modules tools
+all: modules tools plugins
 
 help:
 	@echo "make              build the modules and the test tools"
@@ -21,7 +23,7 @@ help:
 	@echo "make qemu-test    boot the guest and run the whole test suite"
 	@echo "make bench        boot the guest and print the benchmark table"
 	@echo "make check        sparse (C=2) and W=1 with no warnings, and checkpatch"
-	@echo "make install      install the modules into the host's /lib/modules/<KVER>/extra"
+	@echo "make install      install the modules (/lib/modules/<KVER>/extra) and the ip plugins"
 	@echo "make clean        remove everything generated"
 
 # kbuild runs with KDIR resolved by the scripts (headers installed on demand)
@@ -34,6 +36,11 @@ $(BUILD)/tools/vnet-pkt: tests/vnet-pkt.c
 	@$(SCRIPTS)/deps.sh build
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+plugins: $(IPLIB)
+$(BUILD)/ip/link_%.so: drivers/*/link_%.c include/uapi/linux/*.h
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $<
 
 image: all
 	@$(SCRIPTS)/deps.sh image
@@ -56,8 +63,9 @@ check:
 	@$(SCRIPTS)/deps.sh build check
 	@$(SCRIPTS)/check.sh
 
-install: modules
+install: modules plugins
 	@$(SCRIPTS)/kbuild.sh modules_install
+	install -D -m 0644 $(IPLIB) $(DESTDIR)$(IP_LIB_DIR)/$(notdir $(IPLIB))
 
 clean:
 	@$(SCRIPTS)/kbuild.sh clean 2>/dev/null || true
