@@ -9,9 +9,9 @@
  *
  *	ip link add vp0 type vpair peer name vp1 [netns NS] [address MAC] [mtu N]
  *
- * The two ends are created and destroyed as one. Each keeps its own per-CPU
- * counters; a frame is counted once: as tx on the sender and rx on the
- * receiver when delivered, as a drop by reason on the side that lost it.
+ * The two ends are created and destroyed as one. Counters are per CPU, and
+ * consistent across the pair as on a wire: a frame that leaves one end is tx
+ * there, and on the other end either rx or a receive drop with its reason.
  */
 
 #include <linux/etherdevice.h>
@@ -122,11 +122,9 @@ static void vpair_count_drop(struct net_device *dev, enum vpair_drop reason)
 	u64_stats_update_end(&stats->syncp);
 }
 
-/* A delivered frame: tx on the sender, rx on the receiver. */
-static void vpair_count_delivered(struct net_device *dev, struct net_device *rcv,
-				  unsigned int len, bool napi)
+/* A frame the receiver took; @napi when it went through the GRO ring. */
+static void vpair_count_rx(struct net_device *rcv, unsigned int len, bool napi)
 {
-	dev_sw_netstats_tx_add(dev, 1, len);
 	dev_sw_netstats_rx_add(rcv, len);
 	if (napi) {
 		struct vpair_priv *rcv_priv = netdev_priv(rcv);
@@ -255,55 +253,53 @@ static int vpair_napi_rx(struct vpair_rq *rq, struct sk_buff *skb)
 static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	enum vpair_drop reason;
 	struct net_device *rcv;
 	struct vpair_rq *rq;
 	unsigned int len;
+	int ret;
 
 	rcu_read_lock();
 	rcv = rcu_dereference(priv->peer);
 	if (unlikely(!rcv || !(rcv->flags & IFF_UP))) {
-		reason = VPAIR_DROP_TX_NO_PEER;
-		goto drop_tx;
+		vpair_count_drop(dev, VPAIR_DROP_TX_NO_PEER);
+		goto free;
 	}
 	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
-		reason = VPAIR_DROP_TX_RUNT;
-		goto drop_tx;
-	}
-	/* Tell the two receive-side losses apart before the helper frees the skb. */
-	if (unlikely(!is_skb_forwardable(rcv, skb))) {
-		reason = VPAIR_DROP_RX_MTU;
-		goto drop_rx;
+		vpair_count_drop(dev, VPAIR_DROP_TX_RUNT);
+		goto free;
 	}
 
 	skb_tx_timestamp(skb);
 	len = skb->len;
+	dev_sw_netstats_tx_add(dev, 1, len);
 
-	rq = rcu_dereference(((struct vpair_priv *)netdev_priv(rcv))->napi_rq);
-	if (rq && !vpair_gro_worthwhile(dev, rcv, skb))
-		rq = NULL;
-
+	/* Tell the receive-side losses apart before the helper frees the skb. */
+	if (unlikely(!is_skb_forwardable(rcv, skb))) {
+		vpair_count_drop(rcv, VPAIR_DROP_RX_MTU);
+		goto free;
+	}
 	/* Scrubs the skb for the peer's namespace and pulls the Ethernet header. */
 	if (unlikely(__dev_forward_skb(rcv, skb) != NET_RX_SUCCESS)) {
 		vpair_count_drop(rcv, VPAIR_DROP_RX_NOMEM);
 		goto out;
 	}
-	if (likely((rq ? vpair_napi_rx(rq, skb) : __netif_rx(skb)) == NET_RX_SUCCESS)) {
-		vpair_count_delivered(dev, rcv, len, rq);
-	} else {
-		/* __netif_rx() frees what it refuses; the ring leaves it to us. */
-		if (rq)
-			kfree_skb(skb);
-		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
-	}
-	goto out;
 
-drop_rx:
-	vpair_count_drop(rcv, reason);
-	kfree_skb(skb);
-	goto out;
-drop_tx:
-	vpair_count_drop(dev, reason);
+	rq = rcu_dereference(((struct vpair_priv *)netdev_priv(rcv))->napi_rq);
+	if (rq && vpair_gro_worthwhile(dev, rcv, skb)) {
+		ret = vpair_napi_rx(rq, skb);
+	} else {
+		rq = NULL;
+		/* Frees the skb when the backlog is full. */
+		ret = __netif_rx(skb);
+	}
+	if (likely(ret == NET_RX_SUCCESS)) {
+		vpair_count_rx(rcv, len, rq);
+		goto out;
+	}
+	vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
+	if (!rq)
+		goto out;
+free:
 	kfree_skb(skb);
 out:
 	rcu_read_unlock();

@@ -1,0 +1,326 @@
+#!/bin/bash
+# vpair: the veth-style pair, driven with the unmodified iproute2 `ip` and the link_vpair.so plugin.
+. "$(dirname "$0")/lib.sh"
+
+require_module vpair
+
+# pair NAME PEER [NS]: a pair of this test's own (PEER in namespace NS if given); deleted at the end
+pair() {
+	ip link add "$1" type vpair peer name "$2" ${3:+netns "$3"}
+	defer "ip link del $1"
+}
+# the user's block from the README: vp0 here, vp1 in NS, 10.9.0.1 <-> 10.9.0.2, both up
+pair_up() {
+	local ns=$1
+	netns_add "$ns"
+	pair vp0 vp1 "$ns"
+	ip addr add 10.9.0.1/24 dev vp0
+	ip addr add fd09::1/64 dev vp0 nodad
+	ip link set vp0 up
+	ip -n "$ns" addr add 10.9.0.2/24 dev vp1
+	ip -n "$ns" addr add fd09::2/64 dev vp1 nodad
+	ip -n "$ns" link set vp1 up
+}
+# no IPv6 chatter (router solicitations, MLD) on either end: the counters move only for the test
+quiet_v6() {
+	sysctl -qw net.ipv6.conf.vp0.disable_ipv6=1
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.vp1.disable_ipv6=1
+}
+nsstat() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
+nsestat() { ip netns exec "$1" ethtool -S "$2" | awk -v n="$3" -F': *' '{ gsub(/^ +/, "", $1) } $1 == n { print $2 }'; }
+count_links() { ip -o link show | wc -l; }
+
+test_readme_commands() {
+	# verbatim from the README and the issue
+	ip link add vp0 type vpair peer name vp1
+	defer "ip link del vp0"
+	ip netns add blue
+	defer "ip netns del blue"
+	ip link set vp1 netns blue
+	ip addr add 10.9.0.1/24 dev vp0 && ip link set vp0 up
+	ip -n blue addr add 10.9.0.2/24 dev vp1 && ip -n blue link set vp1 up
+	check_contains "ping 10.9.0.2" "$(ping -c 3 -i 0.2 -W 2 10.9.0.2)" "3 received"
+}
+
+test_ping_both_ways_v4_v6() {
+	pair_up vp_ns
+	check_contains "v4 there" "$(ping -c 2 -i 0.2 -W 2 10.9.0.2)" "2 received"
+	check_contains "v4 back" "$(ip netns exec vp_ns ping -c 2 -i 0.2 -W 2 10.9.0.1)" "2 received"
+	check_contains "v6 there" "$(ping -6 -c 2 -i 0.2 -W 2 fd09::2)" "2 received"
+	check_contains "v6 back" "$(ip netns exec vp_ns ping -6 -c 2 -i 0.2 -W 2 fd09::1)" "2 received"
+}
+
+test_peer_without_name() {
+	local before after
+	before=$(ip -o link show type vpair | wc -l)
+	ip link add vp0 type vpair
+	defer "ip link del vp0"
+	after=$(ip -o link show type vpair | wc -l)
+	check_eq "vpair devices" $((before + 2)) "$after"
+	# veth's convention: the peer is <kind>N and each shows the other after the @
+	local peer
+	peer=$(ip -o link show vp0 | sed -n 's/^[0-9]*: vp0@\([^:]*\):.*/\1/p')
+	case $peer in vpair[0-9]*) ;; *) fail "peer got the name '$peer'" ;; esac
+	check_contains "ip link show $peer" "$(ip -o link show "$peer")" "$peer@vp0"
+}
+
+test_link_display_across_namespaces() {
+	netns_add vp_blue
+	pair vp0 vp1
+	check_contains "same namespace" "$(ip -o link show vp0)" "vp0@vp1"
+	ip link set vp1 netns vp_blue
+	local idx
+	idx=$(ip -n vp_blue -o link show vp1 | cut -d: -f1)
+	check_contains "peer moved" "$(ip -o link show vp0)" "vp0@if$idx"
+	check_contains "link-netns" "$(ip -o link show vp0)" "link-netns vp_blue"
+	check_contains "from inside" "$(ip -n vp_blue -o link show vp1)" "link-netnsid"
+	# created straight into a namespace, and moved back
+	ip link add vp2 type vpair peer name vp3 netns vp_blue
+	defer "ip link del vp2"
+	[ -d /sys/class/net/vp3 ] && fail "vp3 created in the wrong namespace"
+	ip -n vp_blue link set vp3 netns 1
+	check_contains "moved back" "$(ip -o link show vp2)" "vp2@vp3"
+}
+
+test_plugin_details_and_help() {
+	pair vp0 vp1
+	local d idx
+	idx=$(cat /sys/class/net/vp1/ifindex)
+	d=$(ip -d link show vp0)
+	check_contains "ip -d link" "$d" "vpair peer_ifindex $idx gro off"
+	check_contains "ip -j -d link" "$(ip -j -d link show vp0)" "\"peer_ifindex\":$idx"
+	check_contains "ip link help vpair" "$(ip link help vpair 2>&1)" "type vpair [peer <options>]"
+	check_fail "garbage after the kind" ip link add vp2 type vpair bogus
+	check_fail "a second type for the peer" --msg duplicate ip link add vp2 type vpair peer name vp3 type veth
+	check_eq "links named vp2/vp3" 0 "$(ip -o link show | grep -c -E ': vp[23][@:]' || true)"
+}
+
+test_given_addresses_and_mtu() {
+	ip link add vp0 address 02:00:00:00:aa:01 mtu 9000 type vpair \
+		peer name vp1 address 02:00:00:00:aa:02 mtu 1400
+	defer "ip link del vp0"
+	check_eq "vp0 address" 02:00:00:00:aa:01 "$(cat /sys/class/net/vp0/address)"
+	check_eq "vp1 address" 02:00:00:00:aa:02 "$(cat /sys/class/net/vp1/address)"
+	check_eq "vp0 mtu" 9000 "$(cat /sys/class/net/vp0/mtu)"
+	check_eq "vp1 mtu" 1400 "$(cat /sys/class/net/vp1/mtu)"
+	pair vp2 vp3
+	local m
+	for m in "$(cat /sys/class/net/vp2/address)" "$(cat /sys/class/net/vp3/address)"; do
+		check_eq "random $m is local unicast" 2 $((0x${m:0:2} & 3))
+	done
+	ip link set vp2 mtu 68
+	ip link set vp2 mtu 65535
+	check_fail "mtu 67" ip link set vp2 mtu 67
+	check_fail "mtu 65536" ip link set vp2 mtu 65536
+}
+
+test_creation_errors_leave_nothing() {
+	pair vp0 vp1
+	local n0
+	n0=$(count_links)
+	check_fail "existing name" --msg "File exists" ip link add vp0 type vpair peer name vp9
+	check_fail "peer name exists" --msg "peer name is already in use" ip link add vp8 type vpair peer name vp1
+	check_fail "peer name = own name" --msg "peer name is already in use" ip link add vp8 type vpair peer name vp8
+	check_fail "peer name exists (lo)" --msg "already in use" ip link add vp8 type vpair peer name lo
+	check_fail "multicast address" --msg "unicast" ip link add vp8 address 01:00:5e:00:00:01 type vpair peer name vp9
+	check_fail "multicast peer address" --msg "peer address must be unicast" \
+		ip link add vp8 type vpair peer name vp9 address 03:00:00:00:00:01
+	check_fail "zero peer address" --msg "peer address" ip link add vp8 type vpair peer name vp9 address 00:00:00:00:00:00
+	check_fail "mtu 67" --msg "MTU" ip link add vp8 mtu 67 type vpair peer name vp9
+	check_fail "peer mtu 70000" --msg "peer MTU" ip link add vp8 type vpair peer name vp9 mtu 70000
+	check_fail "peer in a missing namespace" ip link add vp8 type vpair peer name vp9 netns nosuchns
+	check_eq "links after the refusals" "$n0" "$(count_links)"
+}
+
+test_carrier_follows_both_ends() {
+	pair vp0 vp1
+	ip link set vp0 up
+	check_contains "vp0 up, vp1 down" "$(ip link show vp0)" "NO-CARRIER"
+	check_contains "vp1 down: M-DOWN" "$(ip link show vp0)" "vp0@vp1: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN>"
+	ip link set vp1 up
+	check_contains "both up" "$(ip link show vp0)" "LOWER_UP"
+	check_eq "vp1 carrier" 1 "$(cat /sys/class/net/vp1/carrier)"
+	ip link set vp0 down
+	check_contains "vp0 down: vp1 loses carrier" "$(ip link show vp1)" "NO-CARRIER"
+	ip link set vp0 up
+	check_eq "carrier back" 1 "$(cat /sys/class/net/vp1/carrier)"
+}
+
+test_counters_consistent_across_pair() {
+	pair_up vp_ns
+	quiet_v6 vp_ns
+	ping -c 20 -i 0.05 -W 2 10.9.0.2 >/dev/null
+	ip netns exec vp_ns ping -c 5 -i 0.05 -W 2 -s 1000 10.9.0.1 >/dev/null
+	sleep 0.5
+	check_eq "vp0 tx_packets = vp1 rx_packets" "$(devstat vp0 tx_packets)" "$(nsstat vp_ns vp1 rx_packets)"
+	check_eq "vp0 tx_bytes = vp1 rx_bytes" "$(devstat vp0 tx_bytes)" "$(nsstat vp_ns vp1 rx_bytes)"
+	check_eq "vp1 tx_packets = vp0 rx_packets" "$(nsstat vp_ns vp1 tx_packets)" "$(devstat vp0 rx_packets)"
+	check_eq "vp1 tx_bytes = vp0 rx_bytes" "$(nsstat vp_ns vp1 tx_bytes)" "$(devstat vp0 rx_bytes)"
+	check_ge "vp0 tx_packets" 25 "$(devstat vp0 tx_packets)"
+	check_eq "vp0 dropped" 0 "$(devstat vp0 tx_dropped)"
+}
+
+test_mtu_drop_counted() {
+	pair_up vp_ns
+	quiet_v6 vp_ns
+	ip link set vp0 mtu 9000
+	ping -c 1 -W 2 10.9.0.2 >/dev/null   # ARP resolved before counting
+	local tx0 rx0 d0 out
+	tx0=$(devstat vp0 tx_packets)
+	rx0=$(nsstat vp_ns vp1 rx_packets)
+	d0=$(nsestat vp_ns vp1 rx_drop_mtu)
+	# one 3028-byte IP packet (no fragmentation): fits vp0's MTU, not vp1's
+	out=$(ping -c 3 -i 0.2 -W 1 -s 3000 -M do 10.9.0.2 || true)
+	check_contains "too big for the receiver" "$out" "0 received"
+	check_eq "rx_drop_mtu on vp1" $((d0 + 3)) "$(nsestat vp_ns vp1 rx_drop_mtu)"
+	check_ge "vp1 rx_dropped" 3 "$(nsstat vp_ns vp1 rx_dropped)"
+	check_eq "vp1 received none of them" "$rx0" "$(nsstat vp_ns vp1 rx_packets)"
+	check_eq "vp0 sent them" $((tx0 + 3)) "$(devstat vp0 tx_packets)"
+	check_contains "fits after raising vp1's MTU" \
+		"$(ip -n vp_ns link set vp1 mtu 9000 && ping -c 2 -i 0.2 -W 2 -s 3000 -M do 10.9.0.2)" "2 received"
+}
+
+test_tcp_iperf3_offloads_pass_through() {
+	pair_up vp_ns
+	ip netns exec vp_ns iperf3 -s -1 -D -B 10.9.0.2 >/dev/null
+	sleep 0.5
+	local tx0 txb0 out
+	tx0=$(devstat vp0 tx_packets) txb0=$(devstat vp0 tx_bytes)
+	out=$(iperf3 -c 10.9.0.2 -t 2 -f m)
+	check_contains "iperf3" "$out" "sender"
+	local pkts bytes
+	pkts=$(($(devstat vp0 tx_packets) - tx0))
+	bytes=$(($(devstat vp0 tx_bytes) - txb0))
+	note "$pkts frames, $bytes bytes: $((bytes / pkts)) bytes per frame on a 1500 MTU"
+	# GSO frames cross whole: a stream segmented in software would average under the MTU
+	check_ge "average frame size (bytes)" 3000 $((bytes / pkts))
+	check_eq "vp1 rx_bytes = vp0 tx_bytes" "$(devstat vp0 tx_bytes)" "$(nsstat vp_ns vp1 rx_bytes)"
+}
+
+test_gro_napi_path() {
+	pair_up vp_ns
+	check_contains "GRO off by default" "$(ip netns exec vp_ns ethtool -k vp1)" "generic-receive-offload: off"
+	ip netns exec vp_ns ethtool -K vp1 gro on
+	check_contains "ip -d link" "$(ip -n vp_ns -d link show vp1)" "gro on"
+	# with TSO off on the sender every frame is worth merging, so all take the NAPI ring
+	ethtool -K vp0 tso off
+	local n0
+	n0=$(nsestat vp_ns vp1 rx_napi_packets)
+	check_contains "ping with GRO on" "$(ping -c 5 -i 0.1 -W 2 10.9.0.2)" "5 received"
+	check_ge "rx_napi_packets" $((n0 + 5)) "$(nsestat vp_ns vp1 rx_napi_packets)"
+	ip netns exec vp_ns iperf3 -s -1 -D -B 10.9.0.2 >/dev/null
+	sleep 0.5
+	check_contains "TCP with GRO on" "$(iperf3 -c 10.9.0.2 -t 1)" "receiver"
+	# down and up again with GRO on, then off under traffic
+	ip -n vp_ns link set vp1 down
+	ip -n vp_ns link set vp1 up
+	ping -f -c 2000 -W 1 10.9.0.2 >/dev/null 2>&1 &
+	local pid=$!
+	defer "kill $pid"
+	sleep 0.3
+	ip netns exec vp_ns ethtool -K vp1 gro off
+	wait $pid || true
+	n0=$(nsestat vp_ns vp1 rx_napi_packets)
+	check_contains "ping with GRO off" "$(ping -c 3 -i 0.1 -W 2 10.9.0.2)" "3 received"
+	check_eq "rx_napi_packets after GRO off" "$n0" "$(nsestat vp_ns vp1 rx_napi_packets)"
+}
+
+test_ethtool() {
+	pair vp0 vp1
+	check_contains "ethtool -i" "$(ethtool -i vp0)" "driver: vpair"
+	check_eq "peer_ifindex" "$(cat /sys/class/net/vp1/ifindex)" "$(estat vp0 peer_ifindex)"
+	check_contains "speed" "$(ethtool vp0)" "Speed: 10000Mb/s"
+	check_contains "duplex" "$(ethtool vp0)" "Duplex: Full"
+	local s
+	for s in tx_drop_no_peer tx_drop_runt rx_drop_mtu rx_drop_nomem rx_drop_backlog rx_napi_packets; do
+		estat vp0 $s >/dev/null
+	done
+}
+
+test_delete_either_end() {
+	ip link add vp0 type vpair peer name vp1
+	ip link del vp1
+	[ ! -d /sys/class/net/vp0 ] || fail "vp0 survived the deletion of vp1"
+	ip link add vp0 type vpair peer name vp1
+	ip link del vp0
+	[ ! -d /sys/class/net/vp1 ] || fail "vp1 survived the deletion of vp0"
+}
+
+test_delete_namespace_of_peer() {
+	ip netns add vp_gone
+	ip link add vp0 type vpair peer name vp1 netns vp_gone
+	defer "ip link del vp0"
+	ip -n vp_gone link set vp1 up
+	ip link set vp0 up
+	ip netns del vp_gone
+	wait_until 10 sh -c '! test -d /sys/class/net/vp0'
+	# and the namespace of this end: the peer in init_net goes with it
+	ip netns add vp_gone2
+	ip -n vp_gone2 link add vp2 type vpair peer name vp3 netns 1
+	defer "ip link del vp3"
+	ip netns del vp_gone2
+	wait_until 10 sh -c '! test -d /sys/class/net/vp3'
+}
+
+test_delete_under_traffic() {
+	pair_up vp_ns
+	ping -f -W 1 10.9.0.2 >/dev/null 2>&1 &
+	local pid=$!
+	defer "kill $pid"
+	sleep 1
+	ip -n vp_ns link del vp1
+	[ ! -d /sys/class/net/vp0 ] || fail "vp0 left after deleting vp1 under traffic"
+	kill $pid
+	wait $pid || true
+}
+
+test_unload_with_pairs_and_traffic() {
+	netns_add vp_unload
+	ip link add vp0 type vpair peer name vp1 netns vp_unload
+	ip link add vp2 type vpair peer name vp3
+	ip link add vp4 type vpair
+	ip addr add 10.9.0.1/24 dev vp0
+	ip link set vp0 up
+	ip -n vp_unload addr add 10.9.0.2/24 dev vp1
+	ip -n vp_unload link set vp1 up
+	ping -f -W 1 10.9.0.2 >/dev/null 2>&1 &
+	local pid=$!
+	defer "kill $pid"
+	sleep 1
+	rmmod vpair
+	defer modprobe vpair
+	check_eq "pairs left" 0 "$(ip -o link show type vpair | wc -l)"
+	check_eq "pairs left in the namespace" 0 "$(ip -n vp_unload -o link show type vpair | wc -l)"
+	kill $pid
+	wait $pid || true
+}
+
+# What a pair allocates: a net_device takes four kmalloc-cg-4k and five kmalloc-cg-2k objects (struct,
+# queues, names), measured on this kernel; other caches move on their own (sysfs, vmap areas), with veth
+# as much as with vpair.
+pair_memory() {
+	awk 'NR > 2 && $1 ~ /^kmalloc-cg-[24]k$/ { n += $2 } END { print n }' /proc/slabinfo
+}
+
+test_create_delete_100_cycles() {
+	netns_add vp_cycle
+	local n0 i m0 m1
+	n0=$(count_links)
+	ip link add vp0 type vpair peer name vp1 netns vp_cycle && ip link del vp0
+	sleep 1
+	m0=$(pair_memory)
+	for ((i = 0; i < 100; i++)); do
+		ip link add vp0 type vpair peer name vp1 netns vp_cycle
+		ip link set vp0 up
+		ip -n vp_cycle link set vp1 up
+		ip link del vp0
+	done
+	sleep 2
+	m1=$(pair_memory)
+	check_eq "links after 100 cycles" "$n0" "$(count_links)"
+	check_eq "vpair module users" 0 "$(awk '$1 == "vpair" { print $3 }' /proc/modules)"
+	# a pair leaked per cycle would be 1800 objects
+	check_le "kmalloc-cg-2k/4k objects grew by" 100 $((m1 - m0))
+}
+
+ktap_main "$@"
