@@ -2,10 +2,11 @@
 # Benchmark harness (guest side). A bench file defines setup/teardown and measure functions and calls
 #   bench_compare NAME UNIT GOAL MEASURE_OURS MEASURE_REFERENCE [lower]
 # Each MEASURE_* prints one number, higher is better (or lower, with `lower`, e.g. a latency). The two
-# run alternately, BENCH_ROUNDS times each, in this one boot; the row shows the medians and the median
-# of the per-round ratios, taken so that a ratio above 1 always means ours is better.
+# run alternately (ABBA order, so that a drift in the machine's speed favours neither), BENCH_ROUNDS
+# times each, in this one boot; the row shows the medians and the median of the per-round ratios, taken
+# so that a ratio above 1 always means ours is better.
 
-BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+BENCH_ROUNDS=${BENCH_ROUNDS:-7}
 BENCH_SECONDS=${BENCH_SECONDS:-3}
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -19,7 +20,7 @@ bench_header() {
 bench_compare() {
 	local name=$1 unit=$2 goal=$3 ours=$4 ref=$5 lower=${6:-} i i_ a b as=() bs=() rs=()
 	for ((i = 0; i < BENCH_ROUNDS; i++)); do
-		a=$($ours) b=$($ref)
+		if ((i % 2)); then b=$($ref) a=$($ours); else a=$($ours) b=$($ref); fi
 		as+=("$a") bs+=("$b")
 		[ -n "$lower" ] && { i_=$a; a=$b; b=$i_; }
 		rs+=("$(awk -v a="$a" -v b="$b" 'BEGIN { print (b > 0 ? a / b : 0) }')")
@@ -42,4 +43,36 @@ flood_ping() {
 		/received/ { for (i = 1; i <= NF; i++) { if ($(i + 1) ~ /^received/) rx = $i; if ($i == "time") t = $(i + 1) } }
 		/^rtt/ { split($4, r, "/"); avg = r[2] }
 		END { t += 0; if (what == "rtt") print avg * 1000; else print (t > 0 ? rx * 1000 / t : 0) }'
+}
+
+# TCP throughput in Mbit/s from namespace $1 to the iperf3 server at $2 (started with iperf_server)
+iperf_server() { ip netns exec "$1" iperf3 -s -D -B "$2" >/dev/null; sleep 0.3; }
+iperf_tcp() {
+	ip netns exec "$1" iperf3 -c "$2" -t "$BENCH_SECONDS" -f m 2>/dev/null |
+		awk '/receiver/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "Mbits/sec") v = $i } END { print v + 0 }'
+}
+
+# UDP packets per second received by device $4 in namespace $3, sent by pktgen from device $2 in
+# namespace $1 to IP $5 (MAC of $4) for BENCH_SECONDS: the kernel's own generator, so the figure is the
+# devices' and the stack's, not a userspace sender's. Frames of BENCH_PKT_SIZE bytes (64 by default).
+pktgen_udp() {
+	local ns=$1 dev=$2 rns=$3 rdev=$4 ip=$5 mac rx0 rx1 t0 t1
+	mac=$(ip netns exec "$rns" cat "/sys/class/net/$rdev/address")
+	ip netns exec "$ns" sh -c "
+		echo rem_device_all > /proc/net/pktgen/kpktgend_0
+		echo add_device $dev > /proc/net/pktgen/kpktgend_0
+		for c in 'count 0' 'clone_skb 0' 'burst 1' 'delay 0' 'pkt_size ${BENCH_PKT_SIZE:-64}' \
+			'dst $ip' 'dst_mac $mac' 'udp_dst_min 9' 'udp_dst_max 9'; do
+			echo \"\$c\" > /proc/net/pktgen/$dev
+		done"
+	rx0=$(ip netns exec "$rns" cat "/sys/class/net/$rdev/statistics/rx_packets")
+	t0=$EPOCHREALTIME
+	ip netns exec "$ns" sh -c 'echo start > /proc/net/pktgen/pgctrl' &
+	sleep "$BENCH_SECONDS"
+	ip netns exec "$ns" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
+	wait
+	t1=$EPOCHREALTIME
+	rx1=$(ip netns exec "$rns" cat "/sys/class/net/$rdev/statistics/rx_packets")
+	ip netns exec "$ns" sh -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'
+	awk -v n=$((rx1 - rx0)) -v t0="$t0" -v t1="$t1" 'BEGIN { print n / (t1 - t0) }'
 }

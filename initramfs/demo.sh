@@ -16,3 +16,19 @@ show ip neigh show dev vnet0
 show ip -s link show vnet0
 show ethtool -i vnet0
 show ethtool -S vnet0
+
+echo
+echo "== vpair: a veth-style pair; what one end sends, the other receives =="
+show ip link add vp0 type vpair peer name vp1
+show ip netns add blue
+show ip link set vp1 netns blue
+show ip addr add 10.9.0.1/24 dev vp0
+show ip link set vp0 up
+show ip -n blue addr add 10.9.0.2/24 dev vp1
+show ip -n blue link set vp1 up
+show ping -c 3 -i 0.2 10.9.0.2
+show ip netns exec blue ping -c 3 -i 0.2 10.9.0.1
+show ip -d link show vp0
+show ip -s link show vp0
+show ip -n blue -s link show vp1
+show ethtool -S vp0

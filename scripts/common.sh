@@ -42,7 +42,11 @@ resolve_kver() {
 	fi
 	[ -n "${KVER:-}" ] || KVER=$(kver_default) || true
 	[ -n "${KVER:-}" ] || die "cannot tell which kernel to use: install linux-headers-amd64 or set KVER="
-	KDIR=${KDIR:-/lib/modules/$KVER/build}
 	KCACHE=$BUILD/kernel/$KVER
+	# a KDIR of your own, else the host's installed headers, else Debian's unpacked by headers.sh
+	if [ -z "${KDIR:-}" ]; then
+		KDIR=/lib/modules/$KVER/build
+		[ -d "$KDIR" ] || KDIR=$KCACHE/headers/usr/src/linux-headers-$KVER
+	fi
 	export KVER KDIR KCACHE
 }

@@ -10,9 +10,8 @@ want=()
 for step in "$@"; do
 	case $step in
 	build)
-		want+=(make gcc libc6-dev kmod)
-		# the default KDIR comes from Debian's headers package; a KDIR of your own is yours
-		[ -d "$KDIR" ] || [ "$KDIR" != "/lib/modules/$KVER/build" ] || want+=("linux-headers-$KVER")
+		# kbuild's tools from Debian's linux-kbuild need libelf and libssl at run time
+		want+=(make gcc libc6-dev kmod libelf1 libssl3)
 		;;
 	check)
 		want+=(sparse linux-source-6.1 xz-utils) ;;

@@ -3,7 +3,10 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 resolve_kver
-[ -d "$KDIR" ] || die "no kernel build tree at $KDIR (install linux-headers-$KVER or set KDIR=)"
+if [ ! -d "$KDIR" ] && [ "$KDIR" = "$KCACHE/headers/usr/src/linux-headers-$KVER" ]; then
+	"$TOP/scripts/headers.sh" >/dev/null
+fi
+[ -d "$KDIR" ] || die "no kernel build tree at $KDIR"
 target=$1
 shift
 case $target in

@@ -31,6 +31,8 @@
 #include <net/ndisc.h>
 #include <net/rtnetlink.h>
 
+#include <vdev_compat.h>
+
 #define VNET_DRV_NAME	"vnet"
 #define VNET_DRV_VERSION	"1.0"
 
@@ -940,7 +942,8 @@ static void vnet_setup(struct net_device *dev)
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
 
-	dev->features |= VNET_FEATURES | NETIF_F_LLTX;
+	dev->features |= VNET_FEATURES;
+	vdev_set_lltx(dev);
 	dev->hw_features |= VNET_FEATURES;
 	/* A VLAN device cannot offload its tag a second time. */
 	dev->vlan_features |= VNET_FEATURES &

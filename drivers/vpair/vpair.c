@@ -28,6 +28,7 @@
 #include <net/sock.h>
 
 #include <uapi/linux/vpair.h>
+#include <vdev_compat.h>
 
 #define VPAIR_DRV_NAME		"vpair"
 #define VPAIR_DRV_VERSION	"1.0"
@@ -74,6 +75,8 @@ struct vpair_stats {
 struct vpair_rq {
 	struct napi_struct	napi;
 	struct ptr_ring		ring;
+	/* NAPI is scheduled: senders skip the atomic napi_schedule_prep(). */
+	bool			rx_notify_masked;
 	struct net_device	*dev;
 };
 
@@ -246,7 +249,12 @@ static int vpair_napi_rx(struct vpair_rq *rq, struct sk_buff *skb)
 {
 	if (unlikely(ptr_ring_produce(&rq->ring, skb)))
 		return NET_RX_DROP;
-	napi_schedule(&rq->napi);
+	/* Write the ring before reading rx_notify_masked; pairs with vpair_poll(). */
+	smp_mb();
+	if (!READ_ONCE(rq->rx_notify_masked) && napi_schedule_prep(&rq->napi)) {
+		WRITE_ONCE(rq->rx_notify_masked, true);
+		__napi_schedule(&rq->napi);
+	}
 	return NET_RX_SUCCESS;
 }
 
@@ -318,10 +326,12 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 	}
 
 	if (done < budget && napi_complete_done(napi, done)) {
-		/* A sender that found NAPI still scheduled relies on this look. */
-		smp_mb();
-		if (unlikely(!__ptr_ring_empty(&rq->ring)))
-			napi_schedule(napi);
+		/* A sender that saw the flag set relies on this second look at the ring. */
+		smp_store_mb(rq->rx_notify_masked, false);
+		if (unlikely(!__ptr_ring_empty(&rq->ring)) && napi_schedule_prep(napi)) {
+			WRITE_ONCE(rq->rx_notify_masked, true);
+			__napi_schedule(napi);
+		}
 	}
 	return done;
 }
@@ -339,6 +349,7 @@ static int vpair_napi_enable(struct net_device *dev)
 	err = ptr_ring_init(&priv->rq.ring, VPAIR_RING_SIZE, GFP_KERNEL);
 	if (err)
 		return err;
+	priv->rq.rx_notify_masked = false;
 	netif_napi_add(dev, &priv->rq.napi, vpair_poll);
 	napi_enable(&priv->rq.napi);
 	rcu_assign_pointer(priv->napi_rq, &priv->rq);
@@ -490,7 +501,8 @@ static void vpair_setup(struct net_device *dev)
 
 	dev->netdev_ops = &vpair_netdev_ops;
 	dev->ethtool_ops = &vpair_ethtool_ops;
-	dev->features |= NETIF_F_LLTX | VPAIR_FEATURES;
+	dev->features |= VPAIR_FEATURES;
+	vdev_set_lltx(dev);
 	dev->hw_features = VPAIR_FEATURES;
 	dev->hw_enc_features = VPAIR_FEATURES;
 	dev->vlan_features = dev->features & ~VPAIR_VLAN_OFFLOADS;

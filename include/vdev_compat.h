@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the kernels the drivers build for (Debian's 6.1 and 6.12), in one place.
+ */
+#ifndef _VDEV_COMPAT_H
+#define _VDEV_COMPAT_H
+
+#include <linux/netdevice.h>
+
+/* Lockless transmit: the driver keeps per-CPU state only. A feature bit until 6.11, a flag since. */
+static inline void vdev_set_lltx(struct net_device *dev)
+{
+#ifdef NETIF_F_LLTX
+	dev->features |= NETIF_F_LLTX;
+#else
+	dev->lltx = true;
+#endif
+}
+
+#endif /* _VDEV_COMPAT_H */
