@@ -10,7 +10,7 @@ export KVER KDIR
 
 TOOLS   := $(BUILD)/tools/vnet-pkt
 # iproute2 plugins: ip looks for link_<kind>.so in IP_LIB_DIR (Debian's default below)
-IPLIB   := $(BUILD)/ip/link_vpair.so
+IPLIB   := $(BUILD)/ip/link_vpair.so $(BUILD)/ip/link_vswitch.so
 IP_LIB_DIR ?= /usr/lib/x86_64-linux-gnu/ip
 
 .PHONY: all modules tools plugins image run qemu-test bench check install clean help
@@ -38,7 +38,9 @@ $(BUILD)/tools/vnet-pkt: tests/vnet-pkt.c
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 
 plugins: $(IPLIB)
-$(BUILD)/ip/link_%.so: drivers/*/link_%.c include/uapi/linux/*.h
+$(BUILD)/ip/link_vpair.so: drivers/vpair/link_vpair.c drivers/vpair/iproute2-6.1.h include/uapi/linux/vpair.h
+$(BUILD)/ip/link_vswitch.so: switch/link_vswitch.c drivers/vpair/iproute2-6.1.h include/uapi/linux/vswitch.h
+$(IPLIB):
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -65,7 +67,8 @@ check:
 
 install: modules plugins
 	@$(SCRIPTS)/kbuild.sh modules_install
-	install -D -m 0644 $(IPLIB) $(DESTDIR)$(IP_LIB_DIR)/$(notdir $(IPLIB))
+	install -d $(DESTDIR)$(IP_LIB_DIR)
+	install -m 0644 $(IPLIB) $(DESTDIR)$(IP_LIB_DIR)/
 
 clean:
 	@$(SCRIPTS)/kbuild.sh clean 2>/dev/null || true

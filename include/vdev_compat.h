@@ -17,4 +17,14 @@ static inline void vdev_set_lltx(struct net_device *dev)
 #endif
 }
 
+/* The device cannot change namespace: a feature bit until 6.11, a flag since (netns_immutable). */
+static inline void vdev_set_netns_local(struct net_device *dev)
+{
+#ifdef NETIF_F_NETNS_LOCAL
+	dev->features |= NETIF_F_NETNS_LOCAL;
+#else
+	dev->netns_immutable = true;
+#endif
+}
+
 #endif /* _VDEV_COMPAT_H */

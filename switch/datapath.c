@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vswitch: an Open vSwitch-style datapath that bridges the virtual ports.
+ *
+ *	ip link add sw0 type vswitch [ageing_time SECONDS]
+ *	ip link set a0 master sw0
+ *
+ * Frames enter from a vport (vport-netdev.c: an attached device's receive
+ * handler; vport-internal.c: what the host sends on sw0), have their flow
+ * key extracted (flow.c), are processed (today the learning switch, fdb.c)
+ * and leave through vsw_vport_send(). This file holds the datapath's life
+ * cycle, its counters and its netlink and ethtool faces.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <linux/rtnetlink.h>
+
+#include <net/rtnetlink.h>
+
+#include <uapi/linux/vswitch.h>
+
+#include "datapath.h"
+
+/*
+ * A frame sent to an internal port of another datapath re-enters a
+ * datapath on the same stack; past this depth it is a loop.
+ */
+#define VSW_MAX_RECURSION	4
+
+static DEFINE_PER_CPU(int, vsw_recursion);
+
+static const char * const vsw_drop_names[VSW_DROP_MAX] = {
+	[VSW_DROP_INVALID]	= "drop_invalid",
+	[VSW_DROP_SAME_PORT]	= "drop_same_port",
+	[VSW_DROP_LOOP]		= "drop_loop",
+	[VSW_DROP_MTU]		= "drop_mtu",
+	[VSW_DROP_PORT_DOWN]	= "drop_port_down",
+	[VSW_DROP_NOMEM]	= "drop_nomem",
+};
+
+void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason)
+{
+	struct vsw_dp_stats *stats = this_cpu_ptr(dp->stats);
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->drops[reason]);
+	u64_stats_update_end(&stats->syncp);
+}
+
+/* Called in softirq (receive) or with BH disabled (transmit on sw0), under RCU. */
+void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb)
+{
+	struct vsw_dp *dp = in->dp;
+	struct vsw_dp_stats *stats = this_cpu_ptr(dp->stats);
+	int *depth = this_cpu_ptr(&vsw_recursion);
+	struct vsw_flow_key key;
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->processed);
+	u64_stats_update_end(&stats->syncp);
+
+	if (unlikely(*depth >= VSW_MAX_RECURSION)) {
+		net_warn_ratelimited("%s: frame looped through %d datapaths, dropped\n",
+				     dp->dev->name, *depth);
+		vsw_dp_count_drop(dp, VSW_DROP_LOOP);
+		kfree_skb(skb);
+		return;
+	}
+	if (unlikely(skb->len < ETH_HLEN)) {
+		vsw_dp_count_drop(dp, VSW_DROP_INVALID);
+		kfree_skb(skb);
+		return;
+	}
+
+	(*depth)++;
+	vsw_flow_extract(skb, in->port_no, &key);
+	vsw_normal(dp, skb, &key, in);
+	(*depth)--;
+}
+
+/*
+ * The datapath's life: created with its internal device (ndo_init), torn
+ * down with it (ndo_uninit, before the core checks that no lower device is
+ * left), freed with it (priv_destructor).
+ */
+
+int vsw_dp_init(struct net_device *dev)
+{
+	struct vsw_dp *dp = vsw_internal_dp(dev);
+	struct vsw_vport *vport;
+	int err;
+
+	dp->dev = dev;
+	INIT_LIST_HEAD(&dp->ports);
+	dp->stats = netdev_alloc_pcpu_stats(struct vsw_dp_stats);
+	if (!dp->stats)
+		return -ENOMEM;
+	err = vsw_fdb_init(dp);
+	if (err)
+		goto err_free_stats;
+
+	vport = vsw_vport_add(dp, &vsw_internal_vport_ops, dev, NULL);
+	if (IS_ERR(vport)) {
+		err = PTR_ERR(vport);
+		goto err_fdb;
+	}
+	rcu_assign_pointer(dp->internal, vport);
+	return 0;
+
+err_fdb:
+	vsw_fdb_destroy(dp);
+err_free_stats:
+	free_percpu(dp->stats);
+	dp->stats = NULL;
+	return err;
+}
+
+/* Detaches every netdev port, restoring each device as it was. */
+static void vsw_dp_del_ports(struct vsw_dp *dp)
+{
+	struct vsw_vport *vport, *tmp;
+
+	list_for_each_entry_safe(vport, tmp, &dp->ports, node)
+		if (vport->ops != &vsw_internal_vport_ops)
+			vsw_vport_del(vport);
+}
+
+void vsw_dp_uninit(struct net_device *dev)
+{
+	struct vsw_dp *dp = vsw_internal_dp(dev);
+	struct vsw_vport *internal = rtnl_dereference(dp->internal);
+
+	vsw_dp_del_ports(dp);
+	if (internal) {
+		RCU_INIT_POINTER(dp->internal, NULL);
+		vsw_vport_del(internal);
+	}
+	vsw_fdb_destroy(dp);
+}
+
+void vsw_dp_free(struct net_device *dev)
+{
+	struct vsw_dp *dp = vsw_internal_dp(dev);
+
+	free_percpu(dp->stats);
+}
+
+/*
+ * ethtool -S sw0: the datapath's counters, then five per port named after
+ * the port's device.
+ */
+
+static const char vsw_dp_stat_names[][ETH_GSTRING_LEN] = {
+	"processed", "flooded", "fdb_learned", "fdb_moved", "fdb_full", "fdb_entries", "ports",
+};
+
+static const char * const vsw_port_stat_names[] = {
+	"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "tx_dropped",
+};
+
+#define VSW_DP_NUM_STATS	(ARRAY_SIZE(vsw_dp_stat_names) + VSW_DROP_MAX)
+#define VSW_PORT_NUM_STATS	ARRAY_SIZE(vsw_port_stat_names)
+
+static void vsw_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, VSW_DRV_NAME, sizeof(info->driver));
+	strscpy(info->version, VSW_DRV_VERSION, sizeof(info->version));
+}
+
+/* ethtool calls these under RTNL, which also keeps the port list still. */
+static int vsw_get_sset_count(struct net_device *dev, int sset)
+{
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return VSW_DP_NUM_STATS + vsw_internal_dp(dev)->nports * VSW_PORT_NUM_STATS;
+}
+
+static void vsw_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	struct vsw_dp *dp = vsw_internal_dp(dev);
+	struct vsw_vport *vport;
+	int i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	memcpy(data, vsw_dp_stat_names, sizeof(vsw_dp_stat_names));
+	data += sizeof(vsw_dp_stat_names);
+	for (i = 0; i < VSW_DROP_MAX; i++)
+		ethtool_sprintf(&data, "%s", vsw_drop_names[i]);
+	list_for_each_entry(vport, &dp->ports, node)
+		for (i = 0; i < VSW_PORT_NUM_STATS; i++)
+			ethtool_sprintf(&data, "%s_%s", vport->dev->name, vsw_port_stat_names[i]);
+}
+
+static void vsw_get_ethtool_stats(struct net_device *dev, struct ethtool_stats *estats, u64 *data)
+{
+	struct vsw_dp *dp = vsw_internal_dp(dev);
+	u64 sum[5 + VSW_DROP_MAX] = {};
+	struct vsw_vport *vport;
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct vsw_dp_stats *s = per_cpu_ptr(dp->stats, cpu);
+		u64 snap[ARRAY_SIZE(sum)];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			snap[0] = u64_stats_read(&s->processed);
+			snap[1] = u64_stats_read(&s->flooded);
+			snap[2] = u64_stats_read(&s->learned);
+			snap[3] = u64_stats_read(&s->moved);
+			snap[4] = u64_stats_read(&s->fdb_full);
+			for (i = 0; i < VSW_DROP_MAX; i++)
+				snap[5 + i] = u64_stats_read(&s->drops[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < ARRAY_SIZE(sum); i++)
+			sum[i] += snap[i];
+	}
+
+	for (i = 0; i < 5; i++)
+		*data++ = sum[i];
+	*data++ = READ_ONCE(dp->fdb.count);
+	*data++ = dp->nports;
+	for (i = 0; i < VSW_DROP_MAX; i++)
+		*data++ = sum[5 + i];
+
+	list_for_each_entry(vport, &dp->ports, node) {
+		struct vsw_vport_totals tot;
+
+		vsw_vport_totals(vport, &tot);
+		*data++ = tot.rx_packets;
+		*data++ = tot.rx_bytes;
+		*data++ = tot.tx_packets;
+		*data++ = tot.tx_bytes;
+		*data++ = tot.tx_dropped;
+	}
+}
+
+const struct ethtool_ops vsw_dp_ethtool_ops = {
+	.get_drvinfo		= vsw_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= vsw_get_sset_count,
+	.get_strings		= vsw_get_strings,
+	.get_ethtool_stats	= vsw_get_ethtool_stats,
+	.get_ts_info		= ethtool_op_get_ts_info,
+};
+
+/*
+ * rtnl link ops: ip link add sw0 type vswitch [ageing_time N]
+ */
+
+static const struct nla_policy vsw_policy[VSW_INFO_MAX + 1] = {
+	[VSW_INFO_AGEING_TIME]	= { .type = NLA_U32 },
+	[VSW_INFO_FDB_COUNT]	= { .type = NLA_REJECT },
+	[VSW_INFO_FDB_MAX]	= { .type = NLA_REJECT },
+	[VSW_INFO_FDB]		= { .type = NLA_REJECT },
+	[VSW_INFO_PORTS]	= { .type = NLA_REJECT },
+};
+
+static int vsw_validate(struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
+			NL_SET_ERR_MSG_MOD(extack, "address must be 6 bytes");
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+			NL_SET_ERR_MSG_MOD(extack, "address must be unicast and not zero");
+			return -EADDRNOTAVAIL;
+		}
+	}
+	if (data && data[VSW_INFO_AGEING_TIME]) {
+		u32 secs = nla_get_u32(data[VSW_INFO_AGEING_TIME]);
+
+		if (secs < VSW_AGEING_MIN || secs > VSW_AGEING_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, data[VSW_INFO_AGEING_TIME],
+					    "ageing_time must be within 10..1000000 seconds");
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+
+static void vsw_apply(struct vsw_dp *dp, struct nlattr *data[])
+{
+	if (data && data[VSW_INFO_AGEING_TIME])
+		WRITE_ONCE(dp->fdb.ageing, nla_get_u32(data[VSW_INFO_AGEING_TIME]) * HZ);
+}
+
+static int vsw_newlink(struct net *src_net, struct net_device *dev, struct nlattr *tb[],
+		       struct nlattr *data[], struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	vsw_apply(vsw_internal_dp(dev), data);
+	return 0;
+}
+
+static int vsw_changelink(struct net_device *dev, struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	vsw_apply(vsw_internal_dp(dev), data);
+	return 0;
+}
+
+static void vsw_dellink(struct net_device *dev, struct list_head *head)
+{
+	vsw_dp_del_ports(vsw_internal_dp(dev));
+	unregister_netdevice_queue(dev, head);
+}
+
+static size_t vsw_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u32)) +	/* VSW_INFO_AGEING_TIME */
+	       nla_total_size(sizeof(u32)) +	/* VSW_INFO_FDB_COUNT */
+	       nla_total_size(sizeof(u32)) +	/* VSW_INFO_FDB_MAX */
+	       nla_total_size(sizeof(u32)) +	/* VSW_INFO_PORTS */
+	       vsw_fdb_info_size();		/* VSW_INFO_FDB */
+}
+
+static int vsw_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	struct vsw_dp *dp = vsw_internal_dp(dev);
+
+	if (nla_put_u32(skb, VSW_INFO_AGEING_TIME, READ_ONCE(dp->fdb.ageing) / HZ) ||
+	    nla_put_u32(skb, VSW_INFO_FDB_COUNT, READ_ONCE(dp->fdb.count)) ||
+	    nla_put_u32(skb, VSW_INFO_FDB_MAX, VSW_FDB_MAX_ENTRIES) ||
+	    nla_put_u32(skb, VSW_INFO_PORTS, dp->nports))
+		return -EMSGSIZE;
+	return vsw_fdb_fill_info(dp, skb);
+}
+
+static struct rtnl_link_ops vsw_link_ops __read_mostly = {
+	.kind		= VSW_DRV_NAME,
+	.priv_size	= sizeof(struct vsw_dp),
+	.setup		= vsw_internal_setup,
+	.validate	= vsw_validate,
+	.newlink	= vsw_newlink,
+	.changelink	= vsw_changelink,
+	.dellink	= vsw_dellink,
+	.policy		= vsw_policy,
+	.maxtype	= VSW_INFO_MAX,
+	.get_size	= vsw_get_size,
+	.fill_info	= vsw_fill_info,
+};
+
+/*
+ * A port's device that goes away, or moves to another namespace (which
+ * unregisters it here first), leaves the switch.
+ */
+static int vsw_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct vsw_vport *vport;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	vport = vsw_netdev_vport(dev);
+	if (vport)
+		vsw_vport_del(vport);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block vsw_notifier = {
+	.notifier_call = vsw_netdev_event,
+};
+
+static int __init vsw_init(void)
+{
+	int err;
+
+	err = register_netdevice_notifier(&vsw_notifier);
+	if (err)
+		return err;
+	err = rtnl_link_register(&vsw_link_ops);
+	if (err)
+		unregister_netdevice_notifier(&vsw_notifier);
+	return err;
+}
+
+static void __exit vsw_exit(void)
+{
+	/* Deletes every switch, in every namespace, detaching its ports. */
+	rtnl_link_unregister(&vsw_link_ops);
+	unregister_netdevice_notifier(&vsw_notifier);
+	/* Ports and forwarding entries are freed after a grace period: wait for them. */
+	rcu_barrier();
+}
+
+module_init(vsw_init);
+module_exit(vsw_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vport/flow datapath: a learning switch over virtual ports");
+MODULE_VERSION(VSW_DRV_VERSION);
+MODULE_ALIAS_RTNL_LINK(VSW_DRV_NAME);

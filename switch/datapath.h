@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The datapath: its ports, its forwarding database and its counters. One
+ * lives in the private area of each switch's internal device (sw0).
+ */
+#ifndef _VSW_DATAPATH_H
+#define _VSW_DATAPATH_H
+
+#include <linux/bitmap.h>
+#include <linux/netdevice.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+
+#include "flow.h"
+#include "vport.h"
+
+#define VSW_DRV_NAME		"vswitch"
+#define VSW_DRV_VERSION		"1.0"
+#define VSW_MAX_PORTS		1024
+#define VSW_FDB_BITS		10
+#define VSW_FDB_MAX_ENTRIES	8192
+#define VSW_AGEING_DEFAULT	300	/* seconds, as the Linux bridge */
+#define VSW_AGEING_MIN		10
+#define VSW_AGEING_MAX		1000000
+
+/* Why the datapath dropped a frame; ethtool -S sw0 shows drop_<name>. */
+enum vsw_drop {
+	VSW_DROP_INVALID,	/* no whole Ethernet header, or a multicast source MAC */
+	VSW_DROP_SAME_PORT,	/* its destination was learned on the port it came in on */
+	VSW_DROP_LOOP,		/* nested too deep in datapaths: a loop through internal ports */
+	VSW_DROP_MTU,		/* larger than the egress port's MTU */
+	VSW_DROP_PORT_DOWN,	/* the egress port's device is down */
+	VSW_DROP_NOMEM,		/* no memory for a copy while flooding */
+	VSW_DROP_MAX
+};
+
+struct vsw_dp_stats {
+	u64_stats_t		processed;	/* frames that entered the datapath */
+	u64_stats_t		flooded;	/* of those, sent to every other port */
+	u64_stats_t		learned;	/* new forwarding database entries */
+	u64_stats_t		moved;		/* entries that moved to another port */
+	u64_stats_t		fdb_full;	/* MACs not learned: database full */
+	u64_stats_t		drops[VSW_DROP_MAX];
+	struct u64_stats_sync	syncp;
+};
+
+struct vsw_fdb_entry {
+	struct hlist_node	hnode;
+	struct rcu_head		rcu;
+	/* Written locklessly on a MAC move; the port outlives its entries. */
+	struct vsw_vport	*port;
+	unsigned long		updated;	/* jiffies when last seen */
+	u8			mac[ETH_ALEN];
+	u16			vid;
+};
+
+/* Keyed by {MAC, VLAN}; readers under RCU, writers under @lock. */
+struct vsw_fdb {
+	spinlock_t		lock;
+	unsigned int		count;
+	unsigned long		ageing;		/* jiffies */
+	u32			seed;
+	struct delayed_work	gc;
+	struct hlist_head	table[1 << VSW_FDB_BITS];
+};
+
+struct vsw_dp {
+	struct net_device	*dev;		/* the internal device */
+	struct vsw_vport __rcu	*internal;	/* port 0 */
+	struct list_head	ports;		/* RCU readers, RTNL writers */
+	unsigned int		nports;
+	DECLARE_BITMAP(port_nos, VSW_MAX_PORTS);
+	struct vsw_fdb		fdb;
+	struct vsw_dp_stats __percpu *stats;
+};
+
+int vsw_dp_init(struct net_device *dev);
+void vsw_dp_uninit(struct net_device *dev);
+void vsw_dp_free(struct net_device *dev);
+void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb);
+void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason);
+
+/* fdb.c: the built-in learning switch ("normal") */
+int vsw_fdb_init(struct vsw_dp *dp);
+void vsw_fdb_destroy(struct vsw_dp *dp);
+void vsw_fdb_flush_port(struct vsw_dp *dp, const struct vsw_vport *port);
+void vsw_normal(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_flow_key *key,
+		struct vsw_vport *in);
+int vsw_fdb_fill_info(struct vsw_dp *dp, struct sk_buff *skb);
+size_t vsw_fdb_info_size(void);
+
+extern const struct ethtool_ops vsw_dp_ethtool_ops;
+
+/* vport-internal.c: the switch's own device */
+void vsw_internal_setup(struct net_device *dev);
+bool vsw_is_internal_dev(const struct net_device *dev);
+static inline struct vsw_dp *vsw_internal_dp(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+#endif /* _VSW_DATAPATH_H */

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netdev vports: an existing Ethernet device attached to the switch
+ * (ip link set DEV master sw0). Its receive handler feeds the datapath; the
+ * datapath transmits on it with dev_queue_xmit().
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+
+#include "datapath.h"
+
+static rx_handler_result_t vsw_netdev_frame_hook(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct vsw_vport *vport;
+
+	/* Our own frames looped back by the stack (e.g. to a packet socket) are not input. */
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
+		return RX_HANDLER_PASS;
+
+	vport = rcu_dereference(skb->dev->rx_handler_data);
+	/* The data pointer is moved below: the skb must be ours alone. */
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return RX_HANDLER_CONSUMED;
+
+	/* The receive path pulled the Ethernet header; the datapath switches whole frames. */
+	skb_push_rcsum(skb, ETH_HLEN);
+	vsw_vport_receive(vport, skb);
+	return RX_HANDLER_CONSUMED;
+}
+
+struct vsw_vport *vsw_netdev_vport(const struct net_device *dev)
+{
+	if (rcu_access_pointer(dev->rx_handler) != vsw_netdev_frame_hook)
+		return NULL;
+	return rcu_dereference_rtnl(dev->rx_handler_data);
+}
+
+/* Every refusal says why: the user sees it as `ip link set DEV master sw0` failing. */
+static int vsw_netdev_check(const struct vsw_vport *vport, struct netlink_ext_ack *extack)
+{
+	const struct net_device *dev = vport->dev;
+	struct net_device *master;
+
+	if (dev->flags & IFF_LOOPBACK) {
+		NL_SET_ERR_MSG_MOD(extack, "a loopback device cannot be a switch port");
+		return -EINVAL;
+	}
+	if (dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN) {
+		NL_SET_ERR_MSG_MOD(extack, "only Ethernet devices can be switch ports");
+		return -EINVAL;
+	}
+	if (vsw_is_internal_dev(dev)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a switch cannot be a port of a switch (itself or another)");
+		return -ELOOP;
+	}
+	master = netdev_master_upper_dev_get((struct net_device *)dev);
+	if (master) {
+		NL_SET_ERR_MSG_MOD(extack, "the device already has a master: detach it first");
+		return -EBUSY;
+	}
+	if (rtnl_dereference(dev->rx_handler)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the device is in use by another receive handler (bridge, bond, macvlan, ...)");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int vsw_netdev_create(struct vsw_vport *vport, struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = vport->dev;
+	int err;
+
+	err = vsw_netdev_check(vport, extack);
+	if (err)
+		return err;
+
+	/* So that `ip link show master sw0` lists it, and stacking loops are refused. */
+	err = netdev_master_upper_dev_link(dev, vport->dp->dev, NULL, NULL, extack);
+	if (err)
+		return err;
+	err = netdev_rx_handler_register(dev, vsw_netdev_frame_hook, vport);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot register the receive handler");
+		goto err_unlink;
+	}
+	/* A port receives every frame on its wire, not only those for its own MAC. */
+	err = dev_set_promiscuity(dev, 1);
+	if (err)
+		goto err_unregister;
+	dev_hold(dev);
+	return 0;
+
+err_unregister:
+	netdev_rx_handler_unregister(dev);
+err_unlink:
+	netdev_upper_dev_unlink(dev, vport->dp->dev);
+	return err;
+}
+
+/* Gives the device back as it was: no handler, its promiscuity count, no master. */
+static void vsw_netdev_destroy(struct vsw_vport *vport)
+{
+	struct net_device *dev = vport->dev;
+
+	dev_set_promiscuity(dev, -1);
+	netdev_rx_handler_unregister(dev);
+	netdev_upper_dev_unlink(dev, vport->dp->dev);
+	dev_put(dev);
+}
+
+static void vsw_netdev_send(struct vsw_vport *vport, struct sk_buff *skb)
+{
+	skb->dev = vport->dev;
+	dev_queue_xmit(skb);
+}
+
+const struct vsw_vport_ops vsw_netdev_vport_ops = {
+	.type		= VSW_VPORT_NETDEV,
+	.create		= vsw_netdev_create,
+	.destroy	= vsw_netdev_destroy,
+	.send		= vsw_netdev_send,
+};

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic vport layer: numbering, the port list, per-port counters, and
+ * the two doors of the datapath (receive in, send out with its MTU check).
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/slab.h>
+
+#include "datapath.h"
+
+struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *ops,
+				struct net_device *dev, struct netlink_ext_ack *extack)
+{
+	struct vsw_vport *vport;
+	unsigned long port_no;
+	int err;
+
+	ASSERT_RTNL();
+	/* The internal port is created first and gets 0. */
+	port_no = find_first_zero_bit(dp->port_nos, VSW_MAX_PORTS);
+	if (port_no >= VSW_MAX_PORTS) {
+		NL_SET_ERR_MSG_MOD(extack, "the switch has no free port number");
+		return ERR_PTR(-EXFULL);
+	}
+
+	vport = kzalloc(sizeof(*vport), GFP_KERNEL);
+	if (!vport)
+		return ERR_PTR(-ENOMEM);
+	vport->stats = netdev_alloc_pcpu_stats(struct vsw_vport_stats);
+	if (!vport->stats) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	vport->dp = dp;
+	vport->dev = dev;
+	vport->port_no = port_no;
+	vport->ops = ops;
+
+	err = ops->create(vport, extack);
+	if (err)
+		goto err_free_stats;
+
+	set_bit(port_no, dp->port_nos);
+	dp->nports++;
+	list_add_tail_rcu(&vport->node, &dp->ports);
+	return vport;
+
+err_free_stats:
+	free_percpu(vport->stats);
+err_free:
+	kfree(vport);
+	return ERR_PTR(err);
+}
+
+static void vsw_vport_free_rcu(struct rcu_head *rcu)
+{
+	struct vsw_vport *vport = container_of(rcu, struct vsw_vport, rcu);
+
+	free_percpu(vport->stats);
+	kfree(vport);
+}
+
+/*
+ * Readers (the receive path of other ports, flooding, the FDB) may still
+ * hold the vport: it is freed after a grace period, and its FDB entries go
+ * first so that no new lookup finds it.
+ */
+void vsw_vport_del(struct vsw_vport *vport)
+{
+	struct vsw_dp *dp = vport->dp;
+
+	ASSERT_RTNL();
+	list_del_rcu(&vport->node);
+	vsw_fdb_flush_port(dp, vport);
+	vport->ops->destroy(vport);
+	clear_bit(vport->port_no, dp->port_nos);
+	dp->nports--;
+	call_rcu(&vport->rcu, vsw_vport_free_rcu);
+}
+
+void vsw_vport_receive(struct vsw_vport *vport, struct sk_buff *skb)
+{
+	struct vsw_vport_stats *stats = this_cpu_ptr(vport->stats);
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->rx_packets);
+	u64_stats_add(&stats->rx_bytes, skb->len);
+	u64_stats_update_end(&stats->syncp);
+
+	vsw_dp_process(vport, skb);
+}
+
+/* The largest frame @dev takes: its MTU plus the Ethernet header and the tags the frame carries. */
+static bool vsw_vport_fits(const struct net_device *dev, const struct sk_buff *skb)
+{
+	unsigned int len = dev->mtu + dev->hard_header_len;
+
+	if (skb_is_gso(skb) || skb->len <= len)
+		return true;
+	/* An in-band tag does not count against the MTU, as on a bridge. */
+	if (eth_type_vlan(skb->protocol) || skb_vlan_tagged(skb))
+		len += VLAN_HLEN;
+	return skb->len <= len;
+}
+
+void vsw_vport_send(struct vsw_vport *vport, struct sk_buff *skb)
+{
+	struct vsw_vport_stats *stats = this_cpu_ptr(vport->stats);
+	enum vsw_drop reason;
+	unsigned int len = skb->len;
+
+	if (unlikely(!(vport->dev->flags & IFF_UP))) {
+		reason = VSW_DROP_PORT_DOWN;
+		goto drop;
+	}
+	if (unlikely(!vsw_vport_fits(vport->dev, skb))) {
+		reason = VSW_DROP_MTU;
+		goto drop;
+	}
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->tx_packets);
+	u64_stats_add(&stats->tx_bytes, len);
+	u64_stats_update_end(&stats->syncp);
+	vport->ops->send(vport, skb);
+	return;
+
+drop:
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->tx_dropped);
+	u64_stats_update_end(&stats->syncp);
+	vsw_dp_count_drop(vport->dp, reason);
+	kfree_skb(skb);
+}
+
+void vsw_vport_totals(const struct vsw_vport *vport, struct vsw_vport_totals *tot)
+{
+	int cpu;
+
+	memset(tot, 0, sizeof(*tot));
+	for_each_possible_cpu(cpu) {
+		const struct vsw_vport_stats *s = per_cpu_ptr(vport->stats, cpu);
+		u64 rxp, rxb, txp, txb, txd;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			rxp = u64_stats_read(&s->rx_packets);
+			rxb = u64_stats_read(&s->rx_bytes);
+			txp = u64_stats_read(&s->tx_packets);
+			txb = u64_stats_read(&s->tx_bytes);
+			txd = u64_stats_read(&s->tx_dropped);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		tot->rx_packets += rxp;
+		tot->rx_bytes += rxb;
+		tot->tx_packets += txp;
+		tot->tx_bytes += txb;
+		tot->tx_dropped += txd;
+	}
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vport contract: a port of the datapath, whatever is behind it. The
+ * datapath only calls vsw_vport_send() and receives through
+ * vsw_vport_receive(); a port type is one vsw_vport_ops and one file.
+ */
+#ifndef _VSW_VPORT_H
+#define _VSW_VPORT_H
+
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/u64_stats_sync.h>
+
+struct vsw_dp;
+struct vsw_vport;
+
+enum vsw_vport_type {
+	VSW_VPORT_INTERNAL,	/* the switch's own device: sw0 */
+	VSW_VPORT_NETDEV,	/* an existing Ethernet device: ip link set DEV master sw0 */
+};
+
+struct vsw_vport_ops {
+	enum vsw_vport_type	type;
+	/* Ties @vport (port_no, dp, dev set) to its device; undone by destroy. RTNL held. */
+	int	(*create)(struct vsw_vport *vport, struct netlink_ext_ack *extack);
+	/* Unties it; no new frame enters from it afterwards. RTNL held. */
+	void	(*destroy)(struct vsw_vport *vport);
+	/* Takes the frame (data at the Ethernet header) out of the port; consumes @skb. */
+	void	(*send)(struct vsw_vport *vport, struct sk_buff *skb);
+};
+
+struct vsw_vport_stats {
+	u64_stats_t		rx_packets;	/* entered the datapath from this port */
+	u64_stats_t		rx_bytes;
+	u64_stats_t		tx_packets;	/* left the datapath through it */
+	u64_stats_t		tx_bytes;
+	u64_stats_t		tx_dropped;	/* bound for it, but too big or the port down */
+	struct u64_stats_sync	syncp;
+};
+
+struct vsw_vport_totals {
+	u64	rx_packets;
+	u64	rx_bytes;
+	u64	tx_packets;
+	u64	tx_bytes;
+	u64	tx_dropped;
+};
+
+struct vsw_vport {
+	struct list_head		node;		/* in dp->ports: RCU, written under RTNL */
+	struct vsw_dp			*dp;
+	struct net_device		*dev;
+	u32				port_no;	/* 0 is the internal port */
+	const struct vsw_vport_ops	*ops;
+	struct vsw_vport_stats __percpu	*stats;
+	struct rcu_head			rcu;
+};
+
+struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *ops,
+				struct net_device *dev, struct netlink_ext_ack *extack);
+void vsw_vport_del(struct vsw_vport *vport);
+void vsw_vport_receive(struct vsw_vport *vport, struct sk_buff *skb);
+void vsw_vport_send(struct vsw_vport *vport, struct sk_buff *skb);
+void vsw_vport_totals(const struct vsw_vport *vport, struct vsw_vport_totals *tot);
+
+extern const struct vsw_vport_ops vsw_netdev_vport_ops;
+extern const struct vsw_vport_ops vsw_internal_vport_ops;
+
+/* The vport behind a netdev port's device, or NULL: RTNL or RCU held. */
+struct vsw_vport *vsw_netdev_vport(const struct net_device *dev);
+
+#endif /* _VSW_VPORT_H */
