@@ -94,7 +94,6 @@ static int vsw_netdev_create(struct vsw_vport *vport, struct netlink_ext_ack *ex
 	err = dev_set_promiscuity(dev, 1);
 	if (err)
 		goto err_unregister;
-	dev_hold(dev);
 	return 0;
 
 err_unregister:
@@ -104,7 +103,10 @@ err_unlink:
 	return err;
 }
 
-/* Gives the device back as it was: no handler, its promiscuity count, no master. */
+/*
+ * Gives the device back as it was: no handler, its promiscuity count, no
+ * master. Unregistering the handler waits for frames already in it.
+ */
 static void vsw_netdev_destroy(struct vsw_vport *vport)
 {
 	struct net_device *dev = vport->dev;
@@ -112,7 +114,6 @@ static void vsw_netdev_destroy(struct vsw_vport *vport)
 	dev_set_promiscuity(dev, -1);
 	netdev_rx_handler_unregister(dev);
 	netdev_upper_dev_unlink(dev, vport->dp->dev);
-	dev_put(dev);
 }
 
 static void vsw_netdev_send(struct vsw_vport *vport, struct sk_buff *skb)

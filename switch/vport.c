@@ -42,6 +42,8 @@ struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *o
 	if (err)
 		goto err_free_stats;
 
+	/* Readers may still use vport->dev after the device left: hold it until they are done. */
+	dev_hold(dev);
 	set_bit(port_no, dp->port_nos);
 	dp->nports++;
 	list_add_tail_rcu(&vport->node, &dp->ports);
@@ -58,23 +60,25 @@ static void vsw_vport_free_rcu(struct rcu_head *rcu)
 {
 	struct vsw_vport *vport = container_of(rcu, struct vsw_vport, rcu);
 
+	dev_put(vport->dev);
 	free_percpu(vport->stats);
 	kfree(vport);
 }
 
 /*
- * Readers (the receive path of other ports, flooding, the FDB) may still
- * hold the vport: it is freed after a grace period, and its FDB entries go
- * first so that no new lookup finds it.
+ * First no frame may enter from the port (destroy waits for the receive
+ * path), so nothing learns it again; then its FDB entries go. Readers that
+ * found it before (flooding, a lookup) may still send to it: it is freed,
+ * and its device released, after a grace period.
  */
 void vsw_vport_del(struct vsw_vport *vport)
 {
 	struct vsw_dp *dp = vport->dp;
 
 	ASSERT_RTNL();
+	vport->ops->destroy(vport);
 	list_del_rcu(&vport->node);
 	vsw_fdb_flush_port(dp, vport);
-	vport->ops->destroy(vport);
 	clear_bit(vport->port_no, dp->port_nos);
 	dp->nports--;
 	call_rcu(&vport->rcu, vsw_vport_free_rcu);
