@@ -7,7 +7,7 @@
 
 #include <linux/netdevice.h>
 
-/* Lockless transmit: the driver keeps per-CPU state only. A feature bit until 6.11, a flag since. */
+/* Lockless transmit (per-CPU state only): a feature bit until 6.11, a flag since. */
 static inline void vdev_set_lltx(struct net_device *dev)
 {
 #ifdef NETIF_F_LLTX
@@ -17,7 +17,7 @@ static inline void vdev_set_lltx(struct net_device *dev)
 #endif
 }
 
-/* The device cannot change namespace: a feature bit until 6.11, a flag since (netns_immutable). */
+/* The device cannot change namespace: a feature bit until 6.11, netns_immutable since. */
 static inline void vdev_set_netns_local(struct net_device *dev)
 {
 #ifdef NETIF_F_NETNS_LOCAL

@@ -32,3 +32,30 @@ show ip -d link show vp0
 show ip -s link show vp0
 show ip -n blue -s link show vp1
 show ethtool -S vp0
+
+echo
+echo "== switch: a vport/flow datapath bridging the vpair and vnet ports =="
+show modprobe vswitch
+show ip link add sw0 type vswitch
+show ip link add a0 type vpair peer name a1
+show ip netns add A
+show ip link set a1 netns A
+show ip link add b0 type vpair peer name b1
+show ip netns add B
+show ip link set b1 netns B
+show ip link set a0 master sw0
+show ip link set b0 master sw0
+show ip link set vnet0 master sw0
+for d in sw0 a0 b0 vnet0; do ip link set $d up; done
+show ip -n A addr add 10.5.0.1/24 dev a1
+show ip -n A link set a1 up
+show ip -n B addr add 10.5.0.2/24 dev b1
+show ip -n B link set b1 up
+show ip netns exec A ping -c 3 -i 0.2 10.5.0.2
+show ip netns exec A ping -c 3 -i 0.2 10.5.0.99
+show ip addr add 10.5.0.254/24 dev sw0
+show ping -c 3 -i 0.2 10.5.0.1
+show ip link show master sw0
+show ip -d link show sw0
+show ethtool -S sw0
+show ip -s link show sw0

@@ -57,7 +57,7 @@ struct vsw_fdb_entry {
 
 /* Keyed by {MAC, VLAN}; readers under RCU, writers under @lock. */
 struct vsw_fdb {
-	spinlock_t		lock;
+	spinlock_t		lock;		/* writers: learning, ageing, flushing */
 	unsigned int		count;
 	unsigned long		ageing;		/* jiffies */
 	u32			seed;

@@ -204,7 +204,7 @@ void vsw_normal(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_flow_ke
 		if (e) {
 			out = READ_ONCE(e->port);
 			if (unlikely(out == in)) {
-				/* The destination is on the segment it came from: a bridge filters it. */
+				/* It is on the segment it came from: filtered, as a bridge does. */
 				vsw_dp_count_drop(dp, VSW_DROP_SAME_PORT);
 				consume_skb(skb);
 				return;

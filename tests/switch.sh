@@ -61,6 +61,13 @@ test_readme_commands() {
 	ip -n B addr add 10.5.0.2/24 dev b1 ; ip -n B link set b1 up
 	check_contains "A -> switch -> B" "$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.2)" "2 received"
 	check_contains "A -> switch -> vnet0" "$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.99)" "2 received"
+	# vnet0's far end answers ARP for any address, but last: B's own answer is the one A keeps
+	local b1mac n2 n99
+	b1mac=$(ip netns exec B cat /sys/class/net/b1/address)
+	n2=$(ip -n A neigh show 10.5.0.2 | awk '{ print $3 }')
+	n99=$(ip -n A neigh show 10.5.0.99 | awk '{ print $3 }')
+	check_eq "A's neighbour 10.5.0.2 is B" "$b1mac" "$n2"
+	[ -n "$n99" ] && [ "$n99" != "$b1mac" ] || fail "10.5.0.99 resolved to '$n99'"
 	ip addr add 10.5.0.254/24 dev sw0
 	check_contains "host via sw0 -> A" "$(ping -c 2 -i 0.2 -W 2 10.5.0.1)" "2 received"
 	local m

@@ -117,10 +117,31 @@ struct vnet_stats {
 	u64	drops[VNET_DROP_MAX];
 };
 
+/*
+ * The far end answers ARP and neighbour solicitations for any address. On
+ * its own link that is what makes `ping 10.0.0.2` work; behind a switch or a
+ * bridge (the request comes from another host's MAC) it would race the
+ * address's real owner, so there it answers last: VNET_DEFER_MS later, after
+ * any owner's reply has been taken (Linux keeps the first ARP reply for
+ * locktime, 1 s) and without the NA override flag.
+ */
+#define VNET_DEFER_MS		100
+#define VNET_DEFER_QLEN		64
+
+struct vnet_skb_cb {
+	unsigned long	due;		/* jiffies, for a deferred answer */
+	bool		resolution;	/* an ARP reply or a neighbour advertisement */
+};
+
+#define VNET_CB(skb)	((struct vnet_skb_cb *)(skb)->cb)
+
 struct vnet_priv {
 	struct vnet_pcpu_stats __percpu	*stats;
 	/* Stable for the device's life so the host's neighbour cache holds. */
 	u8				far_mac[ETH_ALEN];
+	struct net_device		*dev;
+	struct sk_buff_head		deferred;
+	struct hrtimer			defer_timer;
 };
 
 /* ARP body for Ethernet/IPv4; the addresses are not naturally aligned. */
@@ -371,6 +392,7 @@ static enum vnet_drop_reason vnet_reply_arp(struct vnet_priv *priv,
 	ether_addr_copy(eth->h_source, priv->far_mac);
 
 	vnet_set_rx_csum(skb, false);
+	VNET_CB(skb)->resolution = true;
 	vnet_count_reply(priv, VNET_REPLY_ARP);
 	return VNET_DROP_NONE;
 }
@@ -646,8 +668,8 @@ static enum vnet_drop_reason vnet_reply_ns(struct vnet_priv *priv,
 	memset(&msg->icmph, 0, sizeof(msg->icmph));
 	msg->icmph.icmp6_type = NDISC_NEIGHBOUR_ADVERTISEMENT;
 	msg->icmph.icmp6_solicited = 1;
-	/* We are the owner of the address, not a proxy. */
-	msg->icmph.icmp6_override = 1;
+	/* The owner of the address, for our host; a last resort for others (see VNET_DEFER_MS). */
+	msg->icmph.icmp6_override = ether_addr_equal(dst_mac, priv->dev->dev_addr);
 	msg->target = target;
 	msg->opt[0] = ND_OPT_TARGET_LL_ADDR;
 	msg->opt[1] = VNET_ND_OPT_LEN / 8;
@@ -658,6 +680,7 @@ static enum vnet_drop_reason vnet_reply_ns(struct vnet_priv *priv,
 							      0));
 
 	vnet_set_rx_csum(skb, true);
+	VNET_CB(skb)->resolution = true;
 	vnet_count_reply(priv, VNET_REPLY_NA);
 	return VNET_DROP_NONE;
 }
@@ -761,6 +784,13 @@ static enum vnet_drop_reason vnet_respond(struct vnet_priv *priv,
 	}
 }
 
+static void vnet_count_rx_dropped(struct vnet_pcpu_stats *stats)
+{
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->rx_dropped);
+	u64_stats_update_end(&stats->syncp);
+}
+
 /* Receive the reply as if it had come in from the wire. */
 static void vnet_deliver(struct net_device *dev, struct vnet_pcpu_stats *stats,
 			 struct sk_buff *skb)
@@ -783,14 +813,67 @@ static void vnet_deliver(struct net_device *dev, struct vnet_pcpu_stats *stats,
 	skb->protocol = eth_type_trans(skb, dev);
 	ret = netif_rx(skb);
 
-	u64_stats_update_begin(&stats->syncp);
-	if (ret == NET_RX_SUCCESS) {
-		u64_stats_inc(&stats->rx_packets);
-		u64_stats_add(&stats->rx_bytes, len);
-	} else {
-		u64_stats_inc(&stats->rx_dropped);
+	if (ret != NET_RX_SUCCESS) {
+		vnet_count_rx_dropped(stats);
+		return;
 	}
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->rx_packets);
+	u64_stats_add(&stats->rx_bytes, len);
 	u64_stats_update_end(&stats->syncp);
+}
+
+/*
+ * Queues an answer to another host's request; see VNET_DEFER_MS. The queue's
+ * lock also orders the timer's arming (transmit has BH off, the timer runs
+ * in softirq: a plain spin_lock serves both).
+ */
+static void vnet_defer(struct vnet_priv *priv, struct vnet_pcpu_stats *stats, struct sk_buff *skb)
+{
+	struct sk_buff_head *q = &priv->deferred;
+
+	spin_lock(&q->lock);
+	if (skb_queue_len(q) >= VNET_DEFER_QLEN) {
+		spin_unlock(&q->lock);
+		vnet_count_rx_dropped(stats);
+		kfree_skb(skb);
+		return;
+	}
+	VNET_CB(skb)->due = jiffies + msecs_to_jiffies(VNET_DEFER_MS);
+	__skb_queue_tail(q, skb);
+	if (!hrtimer_is_queued(&priv->defer_timer))
+		hrtimer_start(&priv->defer_timer, ms_to_ktime(VNET_DEFER_MS),
+			      HRTIMER_MODE_REL_SOFT);
+	spin_unlock(&q->lock);
+}
+
+/* Delivers the answers that are due and arms itself again for the next one. */
+static enum hrtimer_restart vnet_defer_fire(struct hrtimer *timer)
+{
+	struct vnet_priv *priv = container_of(timer, struct vnet_priv, defer_timer);
+	struct vnet_pcpu_stats *stats = this_cpu_ptr(priv->stats);
+	struct sk_buff_head *q = &priv->deferred;
+	struct sk_buff_head due;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&due);
+	spin_lock(&q->lock);
+	while ((skb = skb_peek(q))) {
+		long wait = (long)(VNET_CB(skb)->due - jiffies);
+
+		if (wait > 0) {
+			hrtimer_start(timer, ms_to_ktime(jiffies_to_msecs(wait)),
+				      HRTIMER_MODE_REL_SOFT);
+			break;
+		}
+		__skb_unlink(skb, q);
+		__skb_queue_tail(&due, skb);
+	}
+	spin_unlock(&q->lock);
+
+	while ((skb = __skb_dequeue(&due)))
+		vnet_deliver(priv->dev, stats, skb);
+	return HRTIMER_NORESTART;
 }
 
 static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -820,13 +903,18 @@ static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * checksums are verified over them, and before they can reach the
 	 * receive path.
 	 */
+	VNET_CB(skb)->resolution = false;
 	if (skb_orphan_frags_rx(skb, GFP_ATOMIC))
 		reason = VNET_DROP_NOMEM;
 	else
 		reason = vnet_respond(priv, skb);
 
 	if (reason == VNET_DROP_NONE) {
-		vnet_deliver(dev, stats, skb);
+		if (VNET_CB(skb)->resolution &&
+		    !ether_addr_equal(((struct ethhdr *)skb->data)->h_dest, dev->dev_addr))
+			vnet_defer(priv, stats, skb);
+		else
+			vnet_deliver(dev, stats, skb);
 		return NETDEV_TX_OK;
 	}
 
@@ -854,7 +942,12 @@ static int vnet_open(struct net_device *dev)
 
 static int vnet_close(struct net_device *dev)
 {
+	struct vnet_priv *priv = netdev_priv(dev);
+
 	netif_carrier_off(dev);
+	/* Transmit has stopped: no answer can be queued any more. */
+	hrtimer_cancel(&priv->defer_timer);
+	skb_queue_purge(&priv->deferred);
 	return 0;
 }
 
@@ -900,6 +993,10 @@ static int vnet_dev_init(struct net_device *dev)
 	priv->stats = netdev_alloc_pcpu_stats(struct vnet_pcpu_stats);
 	if (!priv->stats)
 		return -ENOMEM;
+	priv->dev = dev;
+	skb_queue_head_init(&priv->deferred);
+	hrtimer_init(&priv->defer_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	priv->defer_timer.function = vnet_defer_fire;
 
 	/* IFLA_ADDRESS is applied after vnet_setup() chose the far end. */
 	if (ether_addr_equal(priv->far_mac, dev->dev_addr))

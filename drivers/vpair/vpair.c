@@ -522,25 +522,25 @@ static void vpair_setup(struct net_device *dev)
 
 static struct rtnl_link_ops vpair_link_ops;
 
-/* The extack message must be a literal: one per end. */
-#define vpair_err(extack, peer, msg)					\
-	do {								\
-		if (peer)						\
-			NL_SET_ERR_MSG_MOD(extack, "peer " msg);	\
-		else							\
-			NL_SET_ERR_MSG_MOD(extack, msg);		\
-	} while (0)
-
-/* Checks the attributes of either end, as the core would, but says which end is wrong. */
+/*
+ * Checks the attributes of either end, as the core would, but says which end
+ * is wrong (an extack message must be a literal: one per end).
+ */
 static int vpair_check_attrs(struct nlattr *tb[], bool peer, struct netlink_ext_ack *extack)
 {
 	if (tb[IFLA_ADDRESS]) {
 		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
-			vpair_err(extack, peer, "address must be 6 bytes");
+			if (peer)
+				NL_SET_ERR_MSG_MOD(extack, "peer address must be 6 bytes");
+			else
+				NL_SET_ERR_MSG_MOD(extack, "address must be 6 bytes");
 			return -EINVAL;
 		}
 		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
-			vpair_err(extack, peer, "address must be unicast and not zero");
+			if (peer)
+				NL_SET_ERR_MSG_MOD(extack, "peer address must be unicast");
+			else
+				NL_SET_ERR_MSG_MOD(extack, "address must be unicast");
 			return -EADDRNOTAVAIL;
 		}
 	}
@@ -548,7 +548,10 @@ static int vpair_check_attrs(struct nlattr *tb[], bool peer, struct netlink_ext_
 		u32 mtu = nla_get_u32(tb[IFLA_MTU]);
 
 		if (mtu < ETH_MIN_MTU || mtu > ETH_MAX_MTU) {
-			vpair_err(extack, peer, "MTU must be within 68..65535");
+			if (peer)
+				NL_SET_ERR_MSG_MOD(extack, "peer MTU must be within 68..65535");
+			else
+				NL_SET_ERR_MSG_MOD(extack, "MTU must be within 68..65535");
 			return -EINVAL;
 		}
 	}
@@ -607,7 +610,8 @@ static int vpair_newlink(struct net *src_net, struct net_device *dev, struct nla
 	}
 	if (name_assign_type == NET_NAME_USER &&
 	    (__dev_get_by_name(net, ifname) ||
-	     (net_eq(net, dev_net(dev)) && tb[IFLA_IFNAME] && !nla_strcmp(tb[IFLA_IFNAME], ifname)))) {
+	     (net_eq(net, dev_net(dev)) && tb[IFLA_IFNAME] &&
+	      !nla_strcmp(tb[IFLA_IFNAME], ifname)))) {
 		NL_SET_ERR_MSG_MOD(extack, "peer name is already in use");
 		put_net(net);
 		return -EEXIST;

@@ -16,6 +16,7 @@ enum {
 	VSW_INFO_PORTS,		/* u32, dump only: attached ports, the internal one included */
 	__VSW_INFO_MAX
 };
+
 #define VSW_INFO_MAX (__VSW_INFO_MAX - 1)
 
 /* One forwarding database entry, nested in VSW_INFO_FDB as VSW_FDB_ENTRY. */
@@ -28,6 +29,7 @@ enum {
 	VSW_FDB_AGE,		/* u32: seconds since the MAC was last seen */
 	__VSW_FDB_MAX
 };
+
 #define VSW_FDB_MAX (__VSW_FDB_MAX - 1)
 
 #define VSW_FDB_DUMP_MAX	64
