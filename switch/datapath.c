@@ -44,24 +44,17 @@ static const char * const vsw_drop_names[VSW_DROP_MAX] = {
 
 void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason)
 {
-	struct vsw_dp_stats *stats = this_cpu_ptr(dp->stats);
-
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->drops[reason]);
-	u64_stats_update_end(&stats->syncp);
+	vdev_ctr_inc(dp->stats, VSW_DP_DROPS + reason);
 }
 
 /* Called in softirq (receive) or with BH disabled (transmit on sw0), under RCU. */
 void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb)
 {
 	struct vsw_dp *dp = in->dp;
-	struct vsw_dp_stats *stats = this_cpu_ptr(dp->stats);
 	int *depth = this_cpu_ptr(&vsw_recursion);
 	struct vsw_flow_key key;
 
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->processed);
-	u64_stats_update_end(&stats->syncp);
+	vdev_ctr_inc(dp->stats, VSW_DP_PROCESSED);
 
 	if (unlikely(*depth >= VSW_MAX_RECURSION)) {
 		net_warn_ratelimited("%s: frame looped through %d datapaths, dropped\n",
@@ -96,7 +89,7 @@ int vsw_dp_init(struct net_device *dev)
 
 	dp->dev = dev;
 	INIT_LIST_HEAD(&dp->ports);
-	dp->stats = netdev_alloc_pcpu_stats(struct vsw_dp_stats);
+	dp->stats = vdev_ctrs_alloc(VSW_DP_NUM_CTRS);
 	if (!dp->stats)
 		return -ENOMEM;
 	err = vsw_fdb_init(dp);
@@ -158,12 +151,15 @@ static const char vsw_dp_stat_names[][ETH_GSTRING_LEN] = {
 	"processed", "flooded", "fdb_learned", "fdb_moved", "fdb_full", "fdb_entries", "ports",
 };
 
-static const char * const vsw_port_stat_names[] = {
-	"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "tx_dropped",
+static const char * const vsw_port_stat_names[VSW_PORT_NUM_CTRS] = {
+	[VSW_PORT_RX_PACKETS]	= "rx_packets",
+	[VSW_PORT_RX_BYTES]	= "rx_bytes",
+	[VSW_PORT_TX_PACKETS]	= "tx_packets",
+	[VSW_PORT_TX_BYTES]	= "tx_bytes",
+	[VSW_PORT_TX_DROPPED]	= "tx_dropped",
 };
 
 #define VSW_DP_NUM_STATS	(ARRAY_SIZE(vsw_dp_stat_names) + VSW_DROP_MAX)
-#define VSW_PORT_NUM_STATS	ARRAY_SIZE(vsw_port_stat_names)
 
 static void vsw_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
 {
@@ -176,7 +172,7 @@ static int vsw_get_sset_count(struct net_device *dev, int sset)
 {
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return VSW_DP_NUM_STATS + vsw_internal_dp(dev)->nports * VSW_PORT_NUM_STATS;
+	return VSW_DP_NUM_STATS + vsw_internal_dp(dev)->nports * VSW_PORT_NUM_CTRS;
 }
 
 static void vsw_get_strings(struct net_device *dev, u32 sset, u8 *data)
@@ -192,52 +188,30 @@ static void vsw_get_strings(struct net_device *dev, u32 sset, u8 *data)
 	for (i = 0; i < VSW_DROP_MAX; i++)
 		ethtool_sprintf(&data, "%s", vsw_drop_names[i]);
 	list_for_each_entry(vport, &dp->ports, node)
-		for (i = 0; i < VSW_PORT_NUM_STATS; i++)
+		for (i = 0; i < VSW_PORT_NUM_CTRS; i++)
 			ethtool_sprintf(&data, "%s_%s", vport->dev->name, vsw_port_stat_names[i]);
 }
 
 static void vsw_get_ethtool_stats(struct net_device *dev, struct ethtool_stats *estats, u64 *data)
 {
 	struct vsw_dp *dp = vsw_internal_dp(dev);
-	u64 sum[5 + VSW_DROP_MAX] = {};
+	u64 sum[VSW_DP_NUM_CTRS], port[VSW_PORT_NUM_CTRS];
 	struct vsw_vport *vport;
-	int cpu, i;
+	int i;
 
-	for_each_possible_cpu(cpu) {
-		const struct vsw_dp_stats *s = per_cpu_ptr(dp->stats, cpu);
-		u64 snap[ARRAY_SIZE(sum)];
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			snap[0] = u64_stats_read(&s->processed);
-			snap[1] = u64_stats_read(&s->flooded);
-			snap[2] = u64_stats_read(&s->learned);
-			snap[3] = u64_stats_read(&s->moved);
-			snap[4] = u64_stats_read(&s->fdb_full);
-			for (i = 0; i < VSW_DROP_MAX; i++)
-				snap[5 + i] = u64_stats_read(&s->drops[i]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < ARRAY_SIZE(sum); i++)
-			sum[i] += snap[i];
-	}
-
-	for (i = 0; i < 5; i++)
+	/* Same order as vsw_get_strings(). */
+	vdev_ctrs_sum(dp->stats, VSW_DP_NUM_CTRS, sum);
+	for (i = 0; i < VSW_DP_DROPS; i++)
 		*data++ = sum[i];
 	*data++ = READ_ONCE(dp->fdb.count);
 	*data++ = dp->nports;
 	for (i = 0; i < VSW_DROP_MAX; i++)
-		*data++ = sum[5 + i];
+		*data++ = sum[VSW_DP_DROPS + i];
 
 	list_for_each_entry(vport, &dp->ports, node) {
-		struct vsw_vport_totals tot;
-
-		vsw_vport_totals(vport, &tot);
-		*data++ = tot.rx_packets;
-		*data++ = tot.rx_bytes;
-		*data++ = tot.tx_packets;
-		*data++ = tot.tx_bytes;
-		*data++ = tot.tx_dropped;
+		vdev_ctrs_sum(vport->stats, VSW_PORT_NUM_CTRS, port);
+		for (i = 0; i < VSW_PORT_NUM_CTRS; i++)
+			*data++ = port[i];
 	}
 }
 

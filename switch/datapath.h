@@ -9,7 +9,6 @@
 #include <linux/bitmap.h>
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 
 #include "flow.h"
@@ -35,14 +34,15 @@ enum vsw_drop {
 	VSW_DROP_MAX
 };
 
-struct vsw_dp_stats {
-	u64_stats_t		processed;	/* frames that entered the datapath */
-	u64_stats_t		flooded;	/* of those, sent to every other port */
-	u64_stats_t		learned;	/* new forwarding database entries */
-	u64_stats_t		moved;		/* entries that moved to another port */
-	u64_stats_t		fdb_full;	/* MACs not learned: database full */
-	u64_stats_t		drops[VSW_DROP_MAX];
-	struct u64_stats_sync	syncp;
+/* The datapath's per-CPU counters (include/vdev.h), by index. */
+enum vsw_dp_ctr {
+	VSW_DP_PROCESSED,	/* frames that entered the datapath */
+	VSW_DP_FLOODED,		/* of those, sent to every other port */
+	VSW_DP_LEARNED,		/* new forwarding database entries */
+	VSW_DP_MOVED,		/* entries that moved to another port */
+	VSW_DP_FDB_FULL,	/* MACs not learned: database full */
+	VSW_DP_DROPS,		/* + enum vsw_drop */
+	VSW_DP_NUM_CTRS = VSW_DP_DROPS + VSW_DROP_MAX
 };
 
 struct vsw_fdb_entry {
@@ -72,7 +72,7 @@ struct vsw_dp {
 	unsigned int		nports;
 	DECLARE_BITMAP(port_nos, VSW_MAX_PORTS);
 	struct vsw_fdb		fdb;
-	struct vsw_dp_stats __percpu *stats;
+	struct vdev_pcpu_ctrs __percpu *stats;	/* enum vsw_dp_ctr */
 };
 
 int vsw_dp_init(struct net_device *dev);

@@ -36,18 +36,8 @@ static struct vsw_fdb_entry *vsw_fdb_find(struct vsw_fdb *fdb, const u8 *mac, u1
 	return NULL;
 }
 
-static void vsw_dp_count(struct vsw_dp *dp, u64_stats_t *ctr)
-{
-	struct vsw_dp_stats *stats = this_cpu_ptr(dp->stats);
-
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(ctr);
-	u64_stats_update_end(&stats->syncp);
-}
-
 static void vsw_fdb_learn(struct vsw_dp *dp, const u8 *mac, u16 vid, struct vsw_vport *port)
 {
-	struct vsw_dp_stats *stats = this_cpu_ptr(dp->stats);
 	struct vsw_fdb *fdb = &dp->fdb;
 	struct vsw_fdb_entry *e;
 	unsigned long now = jiffies;
@@ -59,7 +49,7 @@ static void vsw_fdb_learn(struct vsw_dp *dp, const u8 *mac, u16 vid, struct vsw_
 			WRITE_ONCE(e->updated, now);
 		if (unlikely(READ_ONCE(e->port) != port)) {
 			WRITE_ONCE(e->port, port);
-			vsw_dp_count(dp, &stats->moved);
+			vdev_ctr_inc(dp->stats, VSW_DP_MOVED);
 		}
 		return;
 	}
@@ -69,7 +59,7 @@ static void vsw_fdb_learn(struct vsw_dp *dp, const u8 *mac, u16 vid, struct vsw_
 	if (vsw_fdb_find(fdb, mac, vid))
 		goto unlock;
 	if (fdb->count >= VSW_FDB_MAX_ENTRIES) {
-		vsw_dp_count(dp, &stats->fdb_full);
+		vdev_ctr_inc(dp->stats, VSW_DP_FDB_FULL);
 		goto unlock;
 	}
 	e = kmalloc(sizeof(*e), GFP_ATOMIC);
@@ -81,7 +71,7 @@ static void vsw_fdb_learn(struct vsw_dp *dp, const u8 *mac, u16 vid, struct vsw_
 	e->updated = now;
 	hlist_add_head_rcu(&e->hnode, &fdb->table[vsw_fdb_hash(fdb, mac, vid)]);
 	fdb->count++;
-	vsw_dp_count(dp, &stats->learned);
+	vdev_ctr_inc(dp->stats, VSW_DP_LEARNED);
 unlock:
 	spin_unlock(&fdb->lock);
 }
@@ -214,7 +204,7 @@ void vsw_normal(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_flow_ke
 		}
 	}
 
-	vsw_dp_count(dp, &this_cpu_ptr(dp->stats)->flooded);
+	vdev_ctr_inc(dp->stats, VSW_DP_FLOODED);
 	vsw_flood(dp, skb, in);
 }
 

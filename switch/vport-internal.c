@@ -8,8 +8,6 @@
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 
-#include <vdev_compat.h>
-
 #include "datapath.h"
 
 static netdev_tx_t vsw_internal_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -43,18 +41,18 @@ static int vsw_internal_stop(struct net_device *dev)
 static void vsw_internal_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *stats)
 {
 	struct vsw_dp *dp = vsw_internal_dp(dev);
-	struct vsw_vport_totals tot;
+	u64 tot[VSW_PORT_NUM_CTRS];
 	struct vsw_vport *vport;
 
 	rcu_read_lock();
 	vport = rcu_dereference(dp->internal);
 	if (vport) {
-		vsw_vport_totals(vport, &tot);
-		stats->tx_packets = tot.rx_packets;
-		stats->tx_bytes = tot.rx_bytes;
-		stats->rx_packets = tot.tx_packets;
-		stats->rx_bytes = tot.tx_bytes;
-		stats->rx_dropped = tot.tx_dropped;
+		vdev_ctrs_sum(vport->stats, VSW_PORT_NUM_CTRS, tot);
+		stats->tx_packets = tot[VSW_PORT_RX_PACKETS];
+		stats->tx_bytes = tot[VSW_PORT_RX_BYTES];
+		stats->rx_packets = tot[VSW_PORT_TX_PACKETS];
+		stats->rx_bytes = tot[VSW_PORT_TX_BYTES];
+		stats->rx_dropped = tot[VSW_PORT_TX_DROPPED];
 	}
 	rcu_read_unlock();
 }

@@ -28,7 +28,7 @@ struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *o
 	vport = kzalloc(sizeof(*vport), GFP_KERNEL);
 	if (!vport)
 		return ERR_PTR(-ENOMEM);
-	vport->stats = netdev_alloc_pcpu_stats(struct vsw_vport_stats);
+	vport->stats = vdev_ctrs_alloc(VSW_PORT_NUM_CTRS);
 	if (!vport->stats) {
 		err = -ENOMEM;
 		goto err_free;
@@ -86,13 +86,7 @@ void vsw_vport_del(struct vsw_vport *vport)
 
 void vsw_vport_receive(struct vsw_vport *vport, struct sk_buff *skb)
 {
-	struct vsw_vport_stats *stats = this_cpu_ptr(vport->stats);
-
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->rx_packets);
-	u64_stats_add(&stats->rx_bytes, skb->len);
-	u64_stats_update_end(&stats->syncp);
-
+	vdev_ctr_frame(vport->stats, VSW_PORT_RX_PACKETS, skb->len);
 	vsw_dp_process(vport, skb);
 }
 
@@ -111,9 +105,7 @@ static bool vsw_vport_fits(const struct net_device *dev, const struct sk_buff *s
 
 void vsw_vport_send(struct vsw_vport *vport, struct sk_buff *skb)
 {
-	struct vsw_vport_stats *stats = this_cpu_ptr(vport->stats);
 	enum vsw_drop reason;
-	unsigned int len = skb->len;
 
 	if (unlikely(!(vport->dev->flags & IFF_UP))) {
 		reason = VSW_DROP_PORT_DOWN;
@@ -124,43 +116,12 @@ void vsw_vport_send(struct vsw_vport *vport, struct sk_buff *skb)
 		goto drop;
 	}
 
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->tx_packets);
-	u64_stats_add(&stats->tx_bytes, len);
-	u64_stats_update_end(&stats->syncp);
+	vdev_ctr_frame(vport->stats, VSW_PORT_TX_PACKETS, skb->len);
 	vport->ops->send(vport, skb);
 	return;
 
 drop:
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->tx_dropped);
-	u64_stats_update_end(&stats->syncp);
+	vdev_ctr_inc(vport->stats, VSW_PORT_TX_DROPPED);
 	vsw_dp_count_drop(vport->dp, reason);
 	kfree_skb(skb);
-}
-
-void vsw_vport_totals(const struct vsw_vport *vport, struct vsw_vport_totals *tot)
-{
-	int cpu;
-
-	memset(tot, 0, sizeof(*tot));
-	for_each_possible_cpu(cpu) {
-		const struct vsw_vport_stats *s = per_cpu_ptr(vport->stats, cpu);
-		u64 rxp, rxb, txp, txb, txd;
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			rxp = u64_stats_read(&s->rx_packets);
-			rxb = u64_stats_read(&s->rx_bytes);
-			txp = u64_stats_read(&s->tx_packets);
-			txb = u64_stats_read(&s->tx_bytes);
-			txd = u64_stats_read(&s->tx_dropped);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		tot->rx_packets += rxp;
-		tot->rx_bytes += rxb;
-		tot->tx_packets += txp;
-		tot->tx_bytes += txb;
-		tot->tx_dropped += txd;
-	}
 }

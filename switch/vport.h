@@ -10,7 +10,8 @@
 #include <linux/list.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
-#include <linux/u64_stats_sync.h>
+
+#include <vdev.h>
 
 struct vsw_dp;
 struct vsw_vport;
@@ -30,21 +31,14 @@ struct vsw_vport_ops {
 	void	(*send)(struct vsw_vport *vport, struct sk_buff *skb);
 };
 
-struct vsw_vport_stats {
-	u64_stats_t		rx_packets;	/* entered the datapath from this port */
-	u64_stats_t		rx_bytes;
-	u64_stats_t		tx_packets;	/* left the datapath through it */
-	u64_stats_t		tx_bytes;
-	u64_stats_t		tx_dropped;	/* bound for it, but too big or the port down */
-	struct u64_stats_sync	syncp;
-};
-
-struct vsw_vport_totals {
-	u64	rx_packets;
-	u64	rx_bytes;
-	u64	tx_packets;
-	u64	tx_bytes;
-	u64	tx_dropped;
+/* A port's per-CPU counters (include/vdev.h), by index. */
+enum vsw_port_ctr {
+	VSW_PORT_RX_PACKETS,	/* entered the datapath from this port */
+	VSW_PORT_RX_BYTES,
+	VSW_PORT_TX_PACKETS,	/* left the datapath through it */
+	VSW_PORT_TX_BYTES,
+	VSW_PORT_TX_DROPPED,	/* bound for it, but too big or the port down */
+	VSW_PORT_NUM_CTRS
 };
 
 struct vsw_vport {
@@ -53,7 +47,7 @@ struct vsw_vport {
 	struct net_device		*dev;
 	u32				port_no;	/* 0 is the internal port */
 	const struct vsw_vport_ops	*ops;
-	struct vsw_vport_stats __percpu	*stats;
+	struct vdev_pcpu_ctrs __percpu	*stats;	/* enum vsw_port_ctr */
 	struct rcu_head			rcu;
 };
 
@@ -62,7 +56,6 @@ struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *o
 void vsw_vport_del(struct vsw_vport *vport);
 void vsw_vport_receive(struct vsw_vport *vport, struct sk_buff *skb);
 void vsw_vport_send(struct vsw_vport *vport, struct sk_buff *skb);
-void vsw_vport_totals(const struct vsw_vport *vport, struct vsw_vport_totals *tot);
 
 extern const struct vsw_vport_ops vsw_netdev_vport_ops;
 extern const struct vsw_vport_ops vsw_internal_vport_ops;

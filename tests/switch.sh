@@ -64,8 +64,8 @@ test_readme_commands() {
 	# vnet0's far end answers ARP for any address, but last: B's own answer is the one A keeps
 	local b1mac n2 n99
 	b1mac=$(ip netns exec B cat /sys/class/net/b1/address)
-	n2=$(ip -n A neigh show 10.5.0.2 | awk '{ print $3 }')
-	n99=$(ip -n A neigh show 10.5.0.99 | awk '{ print $3 }')
+	n2=$(ip -n A neigh show 10.5.0.2 | sed -n 's/.* lladdr \([^ ]*\).*/\1/p')
+	n99=$(ip -n A neigh show 10.5.0.99 | sed -n 's/.* lladdr \([^ ]*\).*/\1/p')
 	check_eq "A's neighbour 10.5.0.2 is B" "$b1mac" "$n2"
 	[ -n "$n99" ] && [ "$n99" != "$b1mac" ] || fail "10.5.0.99 resolved to '$n99'"
 	ip addr add 10.5.0.254/24 dev sw0

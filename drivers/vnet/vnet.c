@@ -22,7 +22,6 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
-#include <linux/u64_stats_sync.h>
 
 #include <net/checksum.h>
 #include <net/ip.h>
@@ -31,7 +30,7 @@
 #include <net/ndisc.h>
 #include <net/rtnetlink.h>
 
-#include <vdev_compat.h>
+#include <vdev.h>
 
 #define VNET_DRV_NAME	"vnet"
 #define VNET_DRV_VERSION	"1.0"
@@ -92,29 +91,18 @@ static const char * const vnet_drop_names[VNET_DROP_MAX] = {
 #define VNET_NUM_STATS	(VNET_REPLY_MAX + VNET_DROP_MAX - 1)
 
 /*
- * tx_dropped is not kept: our only own failure is running out of memory,
- * so it is drops[VNET_DROP_NOMEM].
+ * The per-CPU counters (include/vdev.h), by index. tx_dropped is not kept:
+ * our only own failure is running out of memory, VNET_DROPS + VNET_DROP_NOMEM.
  */
-struct vnet_pcpu_stats {
-	u64_stats_t		tx_packets;
-	u64_stats_t		tx_bytes;
-	u64_stats_t		rx_packets;
-	u64_stats_t		rx_bytes;
-	u64_stats_t		rx_dropped;
-	u64_stats_t		replies[VNET_REPLY_MAX];
-	u64_stats_t		drops[VNET_DROP_MAX];	/* [NONE] unused */
-	struct u64_stats_sync	syncp;
-};
-
-/* The counters of all CPUs added up, for the two readers. */
-struct vnet_stats {
-	u64	tx_packets;
-	u64	tx_bytes;
-	u64	rx_packets;
-	u64	rx_bytes;
-	u64	rx_dropped;
-	u64	replies[VNET_REPLY_MAX];
-	u64	drops[VNET_DROP_MAX];
+enum vnet_ctr {
+	VNET_TX_PACKETS,
+	VNET_TX_BYTES,
+	VNET_RX_PACKETS,
+	VNET_RX_BYTES,
+	VNET_RX_DROPPED,
+	VNET_REPLIES,				/* + enum vnet_reply */
+	VNET_DROPS = VNET_REPLIES + VNET_REPLY_MAX,	/* + enum vnet_drop_reason */
+	VNET_NUM_CTRS = VNET_DROPS + VNET_DROP_MAX
 };
 
 /*
@@ -136,7 +124,7 @@ struct vnet_skb_cb {
 #define VNET_CB(skb)	((struct vnet_skb_cb *)(skb)->cb)
 
 struct vnet_priv {
-	struct vnet_pcpu_stats __percpu	*stats;
+	struct vdev_pcpu_ctrs __percpu	*stats;
 	/* Stable for the device's life so the host's neighbour cache holds. */
 	u8				far_mac[ETH_ALEN];
 	struct net_device		*dev;
@@ -157,73 +145,14 @@ static int vnet_numdevs = 1;
 module_param_named(numdevs, vnet_numdevs, int, 0444);
 MODULE_PARM_DESC(numdevs, "Number of vnet devices created at load");
 
-/*
- * statistics
- */
-
-static void vnet_stats_sum(const struct vnet_priv *priv, struct vnet_stats *sum)
-{
-	int cpu, i;
-
-	memset(sum, 0, sizeof(*sum));
-
-	for_each_possible_cpu(cpu) {
-		const struct vnet_pcpu_stats *pcpu = per_cpu_ptr(priv->stats, cpu);
-		struct vnet_stats snap;
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&pcpu->syncp);
-			snap.tx_packets = u64_stats_read(&pcpu->tx_packets);
-			snap.tx_bytes = u64_stats_read(&pcpu->tx_bytes);
-			snap.rx_packets = u64_stats_read(&pcpu->rx_packets);
-			snap.rx_bytes = u64_stats_read(&pcpu->rx_bytes);
-			snap.rx_dropped = u64_stats_read(&pcpu->rx_dropped);
-			for (i = 0; i < VNET_REPLY_MAX; i++)
-				snap.replies[i] = u64_stats_read(&pcpu->replies[i]);
-			for (i = 0; i < VNET_DROP_MAX; i++)
-				snap.drops[i] = u64_stats_read(&pcpu->drops[i]);
-		} while (u64_stats_fetch_retry(&pcpu->syncp, start));
-
-		sum->tx_packets += snap.tx_packets;
-		sum->tx_bytes += snap.tx_bytes;
-		sum->rx_packets += snap.rx_packets;
-		sum->rx_bytes += snap.rx_bytes;
-		sum->rx_dropped += snap.rx_dropped;
-		for (i = 0; i < VNET_REPLY_MAX; i++)
-			sum->replies[i] += snap.replies[i];
-		for (i = 0; i < VNET_DROP_MAX; i++)
-			sum->drops[i] += snap.drops[i];
-	}
-}
-
-static void vnet_stats_inc(struct vnet_pcpu_stats *stats, u64_stats_t *ctr)
-{
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(ctr);
-	u64_stats_update_end(&stats->syncp);
-}
-
 static void vnet_count_reply(struct vnet_priv *priv, enum vnet_reply reply)
 {
-	struct vnet_pcpu_stats *stats = this_cpu_ptr(priv->stats);
-
-	vnet_stats_inc(stats, &stats->replies[reply]);
+	vdev_ctr_inc(priv->stats, VNET_REPLIES + reply);
 }
 
 /*
  * ethtool interface
  */
-
-static int vnet_get_link_ksettings(struct net_device *dev,
-				   struct ethtool_link_ksettings *cmd)
-{
-	cmd->base.speed		= SPEED_10000;
-	cmd->base.duplex	= DUPLEX_FULL;
-	cmd->base.port		= PORT_TP;
-	cmd->base.autoneg	= AUTONEG_DISABLE;
-	return 0;
-}
 
 static void vnet_get_drvinfo(struct net_device *dev,
 			     struct ethtool_drvinfo *info)
@@ -258,16 +187,17 @@ static void vnet_get_strings(struct net_device *dev, u32 sset, u8 *data)
 static void vnet_get_ethtool_stats(struct net_device *dev,
 				   struct ethtool_stats *estats, u64 *data)
 {
-	struct vnet_stats sum;
+	struct vnet_priv *priv = netdev_priv(dev);
+	u64 sum[VNET_NUM_CTRS];
 	int i;
 
-	vnet_stats_sum(netdev_priv(dev), &sum);
+	vdev_ctrs_sum(priv->stats, VNET_NUM_CTRS, sum);
 
 	/* Same order as vnet_get_strings(). */
 	for (i = 0; i < VNET_REPLY_MAX; i++)
-		*data++ = sum.replies[i];
+		*data++ = sum[VNET_REPLIES + i];
 	for (i = VNET_DROP_NONE + 1; i < VNET_DROP_MAX; i++)
-		*data++ = sum.drops[i];
+		*data++ = sum[VNET_DROPS + i];
 }
 
 static const struct ethtool_ops vnet_ethtool_ops = {
@@ -276,7 +206,7 @@ static const struct ethtool_ops vnet_ethtool_ops = {
 	.get_strings		= vnet_get_strings,
 	.get_sset_count		= vnet_get_sset_count,
 	.get_ethtool_stats	= vnet_get_ethtool_stats,
-	.get_link_ksettings	= vnet_get_link_ksettings,
+	.get_link_ksettings	= vdev_get_link_ksettings,
 	.get_ts_info		= ethtool_op_get_ts_info,
 };
 
@@ -784,15 +714,8 @@ static enum vnet_drop_reason vnet_respond(struct vnet_priv *priv,
 	}
 }
 
-static void vnet_count_rx_dropped(struct vnet_pcpu_stats *stats)
-{
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->rx_dropped);
-	u64_stats_update_end(&stats->syncp);
-}
-
 /* Receive the reply as if it had come in from the wire. */
-static void vnet_deliver(struct net_device *dev, struct vnet_pcpu_stats *stats,
+static void vnet_deliver(struct net_device *dev, struct vdev_pcpu_ctrs __percpu *stats,
 			 struct sk_buff *skb)
 {
 	unsigned int len;
@@ -813,14 +736,10 @@ static void vnet_deliver(struct net_device *dev, struct vnet_pcpu_stats *stats,
 	skb->protocol = eth_type_trans(skb, dev);
 	ret = netif_rx(skb);
 
-	if (ret != NET_RX_SUCCESS) {
-		vnet_count_rx_dropped(stats);
-		return;
-	}
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->rx_packets);
-	u64_stats_add(&stats->rx_bytes, len);
-	u64_stats_update_end(&stats->syncp);
+	if (ret == NET_RX_SUCCESS)
+		vdev_ctr_frame(stats, VNET_RX_PACKETS, len);
+	else
+		vdev_ctr_inc(stats, VNET_RX_DROPPED);
 }
 
 /*
@@ -828,14 +747,14 @@ static void vnet_deliver(struct net_device *dev, struct vnet_pcpu_stats *stats,
  * lock also orders the timer's arming (transmit has BH off, the timer runs
  * in softirq: a plain spin_lock serves both).
  */
-static void vnet_defer(struct vnet_priv *priv, struct vnet_pcpu_stats *stats, struct sk_buff *skb)
+static void vnet_defer(struct vnet_priv *priv, struct sk_buff *skb)
 {
 	struct sk_buff_head *q = &priv->deferred;
 
 	spin_lock(&q->lock);
 	if (skb_queue_len(q) >= VNET_DEFER_QLEN) {
 		spin_unlock(&q->lock);
-		vnet_count_rx_dropped(stats);
+		vdev_ctr_inc(priv->stats, VNET_RX_DROPPED);
 		kfree_skb(skb);
 		return;
 	}
@@ -851,7 +770,6 @@ static void vnet_defer(struct vnet_priv *priv, struct vnet_pcpu_stats *stats, st
 static enum hrtimer_restart vnet_defer_fire(struct hrtimer *timer)
 {
 	struct vnet_priv *priv = container_of(timer, struct vnet_priv, defer_timer);
-	struct vnet_pcpu_stats *stats = this_cpu_ptr(priv->stats);
 	struct sk_buff_head *q = &priv->deferred;
 	struct sk_buff_head due;
 	struct sk_buff *skb;
@@ -872,21 +790,17 @@ static enum hrtimer_restart vnet_defer_fire(struct hrtimer *timer)
 	spin_unlock(&q->lock);
 
 	while ((skb = __skb_dequeue(&due)))
-		vnet_deliver(priv->dev, stats, skb);
+		vnet_deliver(priv->dev, priv->stats, skb);
 	return HRTIMER_NORESTART;
 }
 
 static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnet_priv *priv = netdev_priv(dev);
-	struct vnet_pcpu_stats *stats = this_cpu_ptr(priv->stats);
 	enum vnet_drop_reason reason;
 
 	/* The wire takes every frame, whether or not the far end answers. */
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->tx_packets);
-	u64_stats_add(&stats->tx_bytes, skb->len);
-	u64_stats_update_end(&stats->syncp);
+	vdev_ctr_frame(priv->stats, VNET_TX_PACKETS, skb->len);
 
 	/* Before skb_share_check(): a clone has no socket to report to. */
 	skb_tx_timestamp(skb);
@@ -894,7 +808,7 @@ static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	/* The reply reuses the request's buffer, so it must be ours alone. */
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb) {
-		vnet_stats_inc(stats, &stats->drops[VNET_DROP_NOMEM]);
+		vdev_ctr_inc(priv->stats, VNET_DROPS + VNET_DROP_NOMEM);
 		return NETDEV_TX_OK;
 	}
 
@@ -912,13 +826,13 @@ static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (reason == VNET_DROP_NONE) {
 		if (VNET_CB(skb)->resolution &&
 		    !ether_addr_equal(((struct ethhdr *)skb->data)->h_dest, dev->dev_addr))
-			vnet_defer(priv, stats, skb);
+			vnet_defer(priv, skb);
 		else
-			vnet_deliver(dev, stats, skb);
+			vnet_deliver(dev, priv->stats, skb);
 		return NETDEV_TX_OK;
 	}
 
-	vnet_stats_inc(stats, &stats->drops[reason]);
+	vdev_ctr_inc(priv->stats, VNET_DROPS + reason);
 	/*
 	 * Only our own failure is a drop; anything else was carried by the
 	 * wire and ignored by the far end, as a real host would.
@@ -954,16 +868,16 @@ static int vnet_close(struct net_device *dev)
 static void vnet_get_stats64(struct net_device *dev,
 			     struct rtnl_link_stats64 *tot)
 {
-	struct vnet_stats sum;
+	struct vnet_priv *priv = netdev_priv(dev);
+	u64 sum[VNET_NUM_CTRS];
 
-	vnet_stats_sum(netdev_priv(dev), &sum);
-
-	tot->tx_packets = sum.tx_packets;
-	tot->tx_bytes = sum.tx_bytes;
-	tot->tx_dropped = sum.drops[VNET_DROP_NOMEM];
-	tot->rx_packets = sum.rx_packets;
-	tot->rx_bytes = sum.rx_bytes;
-	tot->rx_dropped = sum.rx_dropped;
+	vdev_ctrs_sum(priv->stats, VNET_NUM_CTRS, sum);
+	tot->tx_packets = sum[VNET_TX_PACKETS];
+	tot->tx_bytes = sum[VNET_TX_BYTES];
+	tot->tx_dropped = sum[VNET_DROPS + VNET_DROP_NOMEM];
+	tot->rx_packets = sum[VNET_RX_PACKETS];
+	tot->rx_bytes = sum[VNET_RX_BYTES];
+	tot->rx_dropped = sum[VNET_RX_DROPPED];
 }
 
 /* Two ends with one address would make the replies look like our own frames. */
@@ -990,7 +904,7 @@ static int vnet_dev_init(struct net_device *dev)
 {
 	struct vnet_priv *priv = netdev_priv(dev);
 
-	priv->stats = netdev_alloc_pcpu_stats(struct vnet_pcpu_stats);
+	priv->stats = vdev_ctrs_alloc(VNET_NUM_CTRS);
 	if (!priv->stats)
 		return -ENOMEM;
 	priv->dev = dev;

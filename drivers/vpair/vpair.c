@@ -21,14 +21,13 @@
 #include <linux/ptr_ring.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/version.h>
 
 #include <net/rtnetlink.h>
 #include <net/sock.h>
 
 #include <uapi/linux/vpair.h>
-#include <vdev_compat.h>
+#include <vdev.h>
 
 #define VPAIR_DRV_NAME		"vpair"
 #define VPAIR_DRV_VERSION	"1.0"
@@ -58,17 +57,12 @@ static const char * const vpair_drop_names[VPAIR_DROP_MAX] = {
 /*
  * Packets and bytes live in the core's dev->tstats (bpf_redirect_peer()
  * counts there too, which is why ndo_get_peer_dev requires them); these are
- * the counters of our own.
+ * the per-CPU counters of our own (include/vdev.h), by index.
  */
-struct vpair_pcpu_stats {
-	u64_stats_t		rx_napi;	/* of rx_packets, through the GRO ring */
-	u64_stats_t		drops[VPAIR_DROP_MAX];
-	struct u64_stats_sync	syncp;
-};
-
-struct vpair_stats {
-	u64	rx_napi;
-	u64	drops[VPAIR_DROP_MAX];
+enum vpair_ctr {
+	VPAIR_RX_NAPI,				/* of rx_packets, through the GRO ring */
+	VPAIR_DROPS,				/* + enum vpair_drop */
+	VPAIR_NUM_CTRS = VPAIR_DROPS + VPAIR_DROP_MAX
 };
 
 /* The receive side's GRO path: senders produce into the ring, NAPI consumes. */
@@ -85,44 +79,18 @@ struct vpair_priv {
 	/* Set while GRO is on and the device is up; senders test it under RCU. */
 	struct vpair_rq __rcu		*napi_rq;
 	struct vpair_rq			rq;
-	struct vpair_pcpu_stats __percpu *stats;
+	struct vdev_pcpu_ctrs __percpu	*stats;	/* enum vpair_ctr */
 };
 
 /*
  * statistics
  */
 
-static void vpair_stats_sum(const struct vpair_priv *priv, struct vpair_stats *sum)
-{
-	int cpu, i;
-
-	memset(sum, 0, sizeof(*sum));
-	for_each_possible_cpu(cpu) {
-		const struct vpair_pcpu_stats *pcpu = per_cpu_ptr(priv->stats, cpu);
-		struct vpair_stats snap;
-		unsigned int start;
-
-		do {
-			start = u64_stats_fetch_begin(&pcpu->syncp);
-			snap.rx_napi = u64_stats_read(&pcpu->rx_napi);
-			for (i = 0; i < VPAIR_DROP_MAX; i++)
-				snap.drops[i] = u64_stats_read(&pcpu->drops[i]);
-		} while (u64_stats_fetch_retry(&pcpu->syncp, start));
-
-		sum->rx_napi += snap.rx_napi;
-		for (i = 0; i < VPAIR_DROP_MAX; i++)
-			sum->drops[i] += snap.drops[i];
-	}
-}
-
 static void vpair_count_drop(struct net_device *dev, enum vpair_drop reason)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	struct vpair_pcpu_stats *stats = this_cpu_ptr(priv->stats);
 
-	u64_stats_update_begin(&stats->syncp);
-	u64_stats_inc(&stats->drops[reason]);
-	u64_stats_update_end(&stats->syncp);
+	vdev_ctr_inc(priv->stats, VPAIR_DROPS + reason);
 }
 
 /* A frame the receiver took; @napi when it went through the GRO ring. */
@@ -131,29 +99,26 @@ static void vpair_count_rx(struct net_device *rcv, unsigned int len, bool napi)
 	dev_sw_netstats_rx_add(rcv, len);
 	if (napi) {
 		struct vpair_priv *rcv_priv = netdev_priv(rcv);
-		struct vpair_pcpu_stats *stats = this_cpu_ptr(rcv_priv->stats);
 
-		u64_stats_update_begin(&stats->syncp);
-		u64_stats_inc(&stats->rx_napi);
-		u64_stats_update_end(&stats->syncp);
+		vdev_ctr_inc(rcv_priv->stats, VPAIR_RX_NAPI);
 	}
 }
 
 static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *tot)
 {
-	struct vpair_stats sum;
+	struct vpair_priv *priv = netdev_priv(dev);
+	u64 sum[VPAIR_NUM_CTRS];
 	int i;
 
 	dev_fetch_sw_netstats(tot, dev->tstats);
-	vpair_stats_sum(netdev_priv(dev), &sum);
+	vdev_ctrs_sum(priv->stats, VPAIR_NUM_CTRS, sum);
 	for (i = 0; i < VPAIR_DROP_MAX; i++) {
 		if (BIT(i) & VPAIR_RX_DROPS)
-			tot->rx_dropped += sum.drops[i];
+			tot->rx_dropped += sum[VPAIR_DROPS + i];
 		else
-			tot->tx_dropped += sum.drops[i];
+			tot->tx_dropped += sum[VPAIR_DROPS + i];
 	}
-	if (sum.drops[VPAIR_DROP_RX_MTU])
-		tot->rx_length_errors = sum.drops[VPAIR_DROP_RX_MTU];
+	tot->rx_length_errors = sum[VPAIR_DROPS + VPAIR_DROP_RX_MTU];
 }
 
 /*
@@ -171,16 +136,6 @@ static void vpair_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *in
 {
 	strscpy(info->driver, VPAIR_DRV_NAME, sizeof(info->driver));
 	strscpy(info->version, VPAIR_DRV_VERSION, sizeof(info->version));
-}
-
-static int vpair_get_link_ksettings(struct net_device *dev,
-				    struct ethtool_link_ksettings *cmd)
-{
-	cmd->base.speed = SPEED_10000;
-	cmd->base.duplex = DUPLEX_FULL;
-	cmd->base.port = PORT_TP;
-	cmd->base.autoneg = AUTONEG_DISABLE;
-	return 0;
 }
 
 static int vpair_get_sset_count(struct net_device *dev, int sset)
@@ -205,7 +160,7 @@ static void vpair_get_ethtool_stats(struct net_device *dev, struct ethtool_stats
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 	struct net_device *peer;
-	struct vpair_stats sum;
+	u64 sum[VPAIR_NUM_CTRS];
 	int i;
 
 	rcu_read_lock();
@@ -213,16 +168,15 @@ static void vpair_get_ethtool_stats(struct net_device *dev, struct ethtool_stats
 	*data++ = peer ? peer->ifindex : 0;
 	rcu_read_unlock();
 
-	vpair_stats_sum(priv, &sum);
-	*data++ = sum.rx_napi;
-	for (i = 0; i < VPAIR_DROP_MAX; i++)
-		*data++ = sum.drops[i];
+	vdev_ctrs_sum(priv->stats, VPAIR_NUM_CTRS, sum);
+	for (i = 0; i < VPAIR_NUM_CTRS; i++)
+		*data++ = sum[i];
 }
 
 static const struct ethtool_ops vpair_ethtool_ops = {
 	.get_drvinfo		= vpair_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
-	.get_link_ksettings	= vpair_get_link_ksettings,
+	.get_link_ksettings	= vdev_get_link_ksettings,
 	.get_strings		= vpair_get_strings,
 	.get_sset_count		= vpair_get_sset_count,
 	.get_ethtool_stats	= vpair_get_ethtool_stats,
@@ -451,7 +405,7 @@ static int vpair_dev_init(struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 
-	priv->stats = netdev_alloc_pcpu_stats(struct vpair_pcpu_stats);
+	priv->stats = vdev_ctrs_alloc(VPAIR_NUM_CTRS);
 	if (!priv->stats)
 		return -ENOMEM;
 	priv->rq.dev = dev;
