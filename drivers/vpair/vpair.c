@@ -16,6 +16,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/if_vlan.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/ptr_ring.h>
@@ -91,17 +92,6 @@ static void vpair_count_drop(struct net_device *dev, enum vpair_drop reason)
 	struct vpair_priv *priv = netdev_priv(dev);
 
 	vdev_ctr_inc(priv->stats, VPAIR_DROPS + reason);
-}
-
-/* A frame the receiver took; @napi when it went through the GRO ring. */
-static void vpair_count_rx(struct net_device *rcv, unsigned int len, bool napi)
-{
-	dev_sw_netstats_rx_add(rcv, len);
-	if (napi) {
-		struct vpair_priv *rcv_priv = netdev_priv(rcv);
-
-		vdev_ctr_inc(rcv_priv->stats, VPAIR_RX_NAPI);
-	}
 }
 
 static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *tot)
@@ -218,7 +208,6 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct net_device *rcv;
 	struct vpair_rq *rq;
 	unsigned int len;
-	int ret;
 
 	rcu_read_lock();
 	rcv = rcu_dereference(priv->peer);
@@ -235,32 +224,37 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 	len = skb->len;
 	dev_sw_netstats_tx_add(dev, 1, len);
 
-	/* Tell the receive-side losses apart before the helper frees the skb. */
-	if (unlikely(!is_skb_forwardable(rcv, skb))) {
+	/*
+	 * The MTU test of is_skb_forwardable(), done here to tell the two
+	 * receive-side losses apart before the helper below frees the skb.
+	 */
+	if (unlikely(skb->len > rcv->mtu + rcv->hard_header_len + VLAN_HLEN && !skb_is_gso(skb))) {
 		vpair_count_drop(rcv, VPAIR_DROP_RX_MTU);
 		goto free;
 	}
+	rq = rcu_dereference(((struct vpair_priv *)netdev_priv(rcv))->napi_rq);
+	if (rq && !vpair_gro_worthwhile(dev, rcv, skb))
+		rq = NULL;
+
 	/* Scrubs the skb for the peer's namespace and pulls the Ethernet header. */
 	if (unlikely(__dev_forward_skb(rcv, skb) != NET_RX_SUCCESS)) {
 		vpair_count_drop(rcv, VPAIR_DROP_RX_NOMEM);
 		goto out;
 	}
 
-	rq = rcu_dereference(((struct vpair_priv *)netdev_priv(rcv))->napi_rq);
-	if (rq && vpair_gro_worthwhile(dev, rcv, skb)) {
-		ret = vpair_napi_rx(rq, skb);
-	} else {
-		rq = NULL;
-		/* Frees the skb when the backlog is full. */
-		ret = __netif_rx(skb);
+	if (rq) {
+		/* Counted as received by vpair_poll(), a batch at a time. */
+		if (likely(vpair_napi_rx(rq, skb) == NET_RX_SUCCESS))
+			goto out;
+		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
+		goto free;
 	}
-	if (likely(ret == NET_RX_SUCCESS)) {
-		vpair_count_rx(rcv, len, rq);
-		goto out;
-	}
-	vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
-	if (!rq)
-		goto out;
+	/* Frees the skb when the backlog is full. */
+	if (likely(__netif_rx(skb) == NET_RX_SUCCESS))
+		dev_sw_netstats_rx_add(rcv, len);
+	else
+		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
+	goto out;
 free:
 	kfree_skb(skb);
 out:
@@ -271,12 +265,26 @@ out:
 static int vpair_poll(struct napi_struct *napi, int budget)
 {
 	struct vpair_rq *rq = container_of(napi, struct vpair_rq, napi);
+	struct vpair_priv *priv = netdev_priv(rq->dev);
+	struct pcpu_sw_netstats *tstats;
 	struct sk_buff *skb;
+	u64 bytes = 0;
 	int done = 0;
 
 	while (done < budget && (skb = __ptr_ring_consume(&rq->ring))) {
+		/* As the sender counted it: with the Ethernet header it no longer has. */
+		bytes += skb->len + ETH_HLEN;
 		napi_gro_receive(napi, skb);
 		done++;
+	}
+
+	if (done) {
+		tstats = this_cpu_ptr(rq->dev->tstats);
+		u64_stats_update_begin(&tstats->syncp);
+		u64_stats_add(&tstats->rx_packets, done);
+		u64_stats_add(&tstats->rx_bytes, bytes);
+		u64_stats_update_end(&tstats->syncp);
+		vdev_ctr_add(priv->stats, VPAIR_RX_NAPI, done);
 	}
 
 	if (done < budget && napi_complete_done(napi, done)) {
@@ -288,11 +296,6 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 		}
 	}
 	return done;
-}
-
-static void vpair_ring_free(void *ptr)
-{
-	kfree_skb(ptr);
 }
 
 static int vpair_napi_enable(struct net_device *dev)
@@ -313,6 +316,7 @@ static int vpair_napi_enable(struct net_device *dev)
 static void vpair_napi_disable(struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
+	struct sk_buff *skb;
 
 	if (!rtnl_dereference(priv->napi_rq))
 		return;
@@ -321,7 +325,12 @@ static void vpair_napi_disable(struct net_device *dev)
 	synchronize_net();
 	napi_disable(&priv->rq.napi);
 	netif_napi_del(&priv->rq.napi);
-	ptr_ring_cleanup(&priv->rq.ring, vpair_ring_free);
+	/* What the ring still holds was never received: lost at the receive side. */
+	while ((skb = __ptr_ring_consume(&priv->rq.ring))) {
+		vpair_count_drop(dev, VPAIR_DROP_RX_BACKLOG);
+		kfree_skb(skb);
+	}
+	ptr_ring_cleanup(&priv->rq.ring, NULL);
 }
 
 /*
