@@ -7,11 +7,14 @@
 #ifndef _VDEV_H
 #define _VDEV_H
 
+#include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
+
+#include <net/netlink.h>
 
 /*
  * Per-CPU 64-bit counters: an array behind one syncp, so that a driver names
@@ -83,6 +86,22 @@ static inline void vdev_ctrs_sum(const struct vdev_pcpu_ctrs __percpu *ctrs, uns
 			sum[i] += v;
 		}
 	}
+}
+
+/* An IFLA_ADDRESS given at creation: six bytes, a unicast address, not zero. */
+static inline int vdev_validate_address(struct nlattr *tb[], struct netlink_ext_ack *extack)
+{
+	if (!tb[IFLA_ADDRESS])
+		return 0;
+	if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS], "address must be 6 bytes");
+		return -EINVAL;
+	}
+	if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS], "address must be unicast");
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
 }
 
 /* A virtual wire reports what veth does: 10 Gb/s, full duplex. */

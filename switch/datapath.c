@@ -239,16 +239,10 @@ static const struct nla_policy vsw_policy[VSW_INFO_MAX + 1] = {
 static int vsw_validate(struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
 {
-	if (tb[IFLA_ADDRESS]) {
-		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
-			NL_SET_ERR_MSG_MOD(extack, "address must be 6 bytes");
-			return -EINVAL;
-		}
-		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
-			NL_SET_ERR_MSG_MOD(extack, "address must be unicast and not zero");
-			return -EADDRNOTAVAIL;
-		}
-	}
+	int err = vdev_validate_address(tb, extack);
+
+	if (err)
+		return err;
 	if (data && data[VSW_INFO_AGEING_TIME]) {
 		u32 secs = nla_get_u32(data[VSW_INFO_AGEING_TIME]);
 

@@ -209,6 +209,8 @@ test_refusals() {
 	check_fail "itself" --msg "cannot be a port of a switch" ip link set sw0 master sw0
 	check_fail "another switch" --msg "cannot be a port of a switch" ip link set sw1 master sw0
 	check_fail "loopback" --msg "loopback" ip link set lo master sw0
+	check_fail "a multicast MAC for a switch" --msg "unicast" \
+		ip link add vsw_bad address 01:00:5e:00:00:01 type vswitch
 	modprobe tun
 	ip tuntap add dev vswtun0 mode tun
 	defer "ip link del vswtun0"

@@ -86,7 +86,8 @@ test_mac_addresses() {
 	# locally administered (bit 1 set), unicast (bit 0 clear)
 	check_eq "$m1 first octet & 3" 2 $((0x${m1:0:2} & 3))
 	check_eq "given address" 02:11:22:33:44:55 "$(mac_of vt3)"
-	check_fail "multicast address" ip link add vt4 address 01:00:5e:00:00:01 type vnet
+	check_fail "multicast address" --msg "address must be unicast" \
+		ip link add vt4 address 01:00:5e:00:00:01 type vnet
 	check_fail "all-zero address" ip link add vt4 address 00:00:00:00:00:00 type vnet
 	[ ! -d /sys/class/net/vt4 ] || fail "a refused device was left behind"
 }

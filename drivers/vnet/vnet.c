@@ -977,19 +977,7 @@ static void vnet_setup(struct net_device *dev)
 static int vnet_validate(struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack)
 {
-	if (tb[IFLA_ADDRESS]) {
-		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
-					    "Invalid Ethernet address length");
-			return -EINVAL;
-		}
-		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
-					    "Ethernet address must be unicast and non-zero");
-			return -EADDRNOTAVAIL;
-		}
-	}
-	return 0;
+	return vdev_validate_address(tb, extack);
 }
 
 static struct rtnl_link_ops vnet_link_ops __read_mostly = {
