@@ -18,6 +18,16 @@ as_root() {
 	fi
 }
 
+# apt-get download into the current folder. As root, apt's sandbox user cannot write here: say so
+# to apt instead of letting it warn about it.
+apt_download() {
+	if [ "$(id -u)" -eq 0 ]; then
+		apt-get -q -o APT::Sandbox::User=root download "$@"
+	else
+		apt-get -q download "$@"
+	fi
+}
+
 # The kernel the modules are built for and the guest boots.
 #   KDIR given           -> its kernelrelease
 #   KVER given           -> that Debian kernel (e.g. 6.12.57+deb12-amd64)

@@ -15,14 +15,14 @@ if [ ! -e "$hdr/.complete" ]; then
 	trap 'rm -rf "$tmp"' EXIT
 	cd "$tmp"
 	say "Fetching Debian's headers for $KVER"
-	apt-get download -q "linux-headers-$KVER" >&2 || {
+	apt_download "linux-headers-$KVER" >&2 || {
 		as_root apt-get update -qq
-		apt-get download -q "linux-headers-$KVER" >&2
+		apt_download "linux-headers-$KVER" >&2
 	} || die "linux-headers-$KVER is not in Debian's archive"
 	deps=$(dpkg-deb -f ./linux-headers-*.deb Depends | tr ',|' '\n\n' |
 		sed -n 's/^ *\(linux-headers-[^ ]*-common[^ ]*\|linux-kbuild-[^ ]*\).*/\1/p' | sort -u)
 	# shellcheck disable=SC2086
-	apt-get download -q $deps >&2
+	apt_download $deps >&2
 	mkdir -p "$hdr"
 	for deb in ./*.deb; do dpkg-deb -x "$deb" "$hdr"; done
 	# the package's Makefile includes the -common tree by its installed, absolute path
