@@ -46,10 +46,24 @@ kver_default_noupdate() {
 		sed -n 's/^ *Depends: linux-headers-\([^ ]*-amd64\).*/\1/p' | head -n1
 }
 
+# KVER=6.12: the newest Debian kernel of that series (flavour amd64) that apt knows.
+kver_newest() {
+	kver_newest_known "$1" || { as_root apt-get update -qq >&2 && kver_newest_known "$1"; }
+}
+kver_newest_known() {
+	apt-cache pkgnames "linux-image-$1." 2>/dev/null |
+		sed -n "s/^linux-image-\\($1\\.[0-9][^ ]*-amd64\\)$/\\1/p" | grep -v -e '-rt-' -e '-cloud-' |
+		sort -V | tail -n1 | grep .
+}
+
 resolve_kver() {
 	if [ -z "${KVER:-}" ] && [ -n "${KDIR:-}" ] && [ -r "$KDIR/include/config/kernel.release" ]; then
 		KVER=$(cat "$KDIR/include/config/kernel.release")
 	fi
+	case ${KVER:-} in
+	[0-9]*.[0-9]*.*) ;;
+	[0-9]*.[0-9]*) KVER=$(kver_newest "$KVER") || die "no Debian kernel $KVER in the archive" ;;
+	esac
 	[ -n "${KVER:-}" ] || KVER=$(kver_default) || true
 	[ -n "${KVER:-}" ] || die "cannot tell which kernel to use: install linux-headers-amd64 or set KVER="
 	KCACHE=$BUILD/kernel/$KVER

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install, from Debian's archive, whatever the given steps need and the machine lacks.
-#   deps.sh build|check|image|qemu ...
+#   deps.sh build|btf|check|image|qemu ...
 # Quiet and quick when everything is already there: one dpkg-query, no apt-get.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -13,6 +13,8 @@ for step in "$@"; do
 		# kbuild's tools from Debian's linux-kbuild need libelf and libssl at run time
 		want+=(make gcc libc6-dev kmod libelf1 libssl3)
 		;;
+	btf)
+		want+=(pahole) ;;
 	check)
 		want+=(sparse linux-source-6.1 xz-utils) ;;
 	image)

@@ -7,6 +7,10 @@ if [ ! -d "$KDIR" ] && [ "$KDIR" = "$KCACHE/headers/usr/src/linux-headers-$KVER"
 	"$TOP/scripts/headers.sh" >/dev/null
 fi
 [ -d "$KDIR" ] || die "no kernel build tree at $KDIR"
+# a kernel with BTF for modules (Debian's 6.12) runs pahole when it links them
+if grep -qs '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$KDIR/.config" && ! command -v pahole >/dev/null; then
+	"$TOP/scripts/deps.sh" btf
+fi
 target=$1
 shift
 case $target in

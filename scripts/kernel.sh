@@ -8,7 +8,8 @@ resolve_kver
 stamp=$KCACHE/.complete
 [ -e "$stamp" ] && exit 0
 
-rm -rf "$KCACHE"
+# only what this script makes: headers.sh may have unpacked the headers next to it already
+rm -rf "$KCACHE/root" "$KCACHE/deb"
 mkdir -p "$KCACHE/deb"
 cd "$KCACHE/deb"
 say "Fetching Debian kernel linux-image-$KVER"
