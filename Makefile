@@ -1,12 +1,13 @@
 # One entry point. `make help` lists the targets.
 #   KVER=<debian kernel release>  build for and boot another Debian kernel (default: linux-headers-amd64's)
 #   KDIR=<kernel build tree>      build the modules against any tree, e.g. /lib/modules/$(uname -r)/build
+#   KERNEL=debug                  the debug kernel (KASAN, lockdep, kmemleak ...) built from Debian's source
 #   CMD='...'  SHARE=<dir>        for `make run`: one command in the guest; a host folder at /mnt/share
 
 TOP    := $(CURDIR)
 BUILD  := $(TOP)/build
 SCRIPTS := $(TOP)/scripts
-export KVER KDIR
+export KVER KDIR KERNEL
 
 TOOLS   := $(BUILD)/tools/vnet-pkt
 # iproute2 plugins: ip looks for link_<kind>.so in IP_LIB_DIR (Debian's default below)
@@ -29,6 +30,7 @@ help:
 # kbuild runs with KDIR resolved by the scripts (headers installed on demand)
 modules:
 	@$(SCRIPTS)/deps.sh build
+	@[ "$(KERNEL)" != debug ] || $(SCRIPTS)/debug-kernel.sh
 	@$(SCRIPTS)/kbuild.sh modules
 
 tools: $(TOOLS)

@@ -56,7 +56,24 @@ kver_newest_known() {
 		sort -V | tail -n1 | grep .
 }
 
+# KERNEL=debug: where scripts/debug-kernel.sh builds (or has built) the debug kernel. The key is the
+# source's Debian version and a hash of the config, so a changed config builds anew.
+debug_kernel_dir() {
+	local ver key
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) || ver=none
+	key=$(sha256sum <"$TOP/scripts/kernel-debug.config" | cut -c1-12)
+	echo "${VDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vdev}/kernel-debug-$ver-$key"
+}
+
 resolve_kver() {
+	if [ "${KERNEL:-}" = debug ]; then
+		# built by scripts/debug-kernel.sh; until then the release is not known yet
+		KCACHE=$(debug_kernel_dir)
+		KDIR=$KCACHE/build
+		KVER=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null) || KVER=debug-not-built
+		export KVER KDIR KCACHE
+		return
+	fi
 	if [ -z "${KVER:-}" ] && [ -n "${KDIR:-}" ] && [ -r "$KDIR/include/config/kernel.release" ]; then
 		KVER=$(cat "$KDIR/include/config/kernel.release")
 	fi

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install, from Debian's archive, whatever the given steps need and the machine lacks.
-#   deps.sh build|btf|check|image|qemu ...
+#   deps.sh build|btf|debug-kernel|check|image|qemu ...
 # Quiet and quick when everything is already there: one dpkg-query, no apt-get.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -15,6 +15,8 @@ for step in "$@"; do
 		;;
 	btf)
 		want+=(pahole) ;;
+	debug-kernel)
+		want+=(make gcc libc6-dev flex bison bc libelf-dev libssl-dev xz-utils cpio kmod linux-source-6.1) ;;
 	check)
 		want+=(sparse linux-source-6.1 xz-utils) ;;
 	image)

@@ -1,8 +1,10 @@
 #!/bin/bash
-# Fetch Debian's kernel image for $KVER into build/kernel/$KVER (never into the host's /boot):
+# Fetch Debian's kernel image for $KVER into build/kernel/$KVER (never into the host's /boot),
+# or with KERNEL=debug build the debug kernel (scripts/debug-kernel.sh):
 # apt-get download + dpkg-deb -x, then depmod so the image builder can resolve module dependencies.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+[ "${KERNEL:-}" = debug ] && exec "$TOP/scripts/debug-kernel.sh"
 resolve_kver
 
 stamp=$KCACHE/.complete

@@ -5,7 +5,14 @@
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
-"$TOP/scripts/qemu.sh" --log qemu-test --timeout "${TEST_TIMEOUT:-2400}" -- "TESTS='${TESTS:-}' /tests/run.sh"
+# the debug kernel runs the same tests an order of magnitude slower: the bounds grow, the checks do not
+if [ "${KERNEL:-}" = debug ]; then
+	timeout=${TEST_TIMEOUT:-14400} per_test=${GUEST_TEST_TIMEOUT:-1800}
+else
+	timeout=${TEST_TIMEOUT:-2400} per_test=${GUEST_TEST_TIMEOUT:-180}
+fi
+"$TOP/scripts/qemu.sh" --log qemu-test --timeout "$timeout" -- \
+	"TESTS='${TESTS:-}' TEST_TIMEOUT=$per_test VDEV_KERNEL=${KERNEL:-production} /tests/run.sh"
 rc=$?
 console=$BUILD/log/qemu-test.console
 

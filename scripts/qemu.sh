@@ -43,7 +43,10 @@ printf '%s\n' "$share" >"$run/etc/run/share"
 cat "$image" "$run/run.cpio" >"$run/initrd"
 
 accel=${QEMU_ACCEL:-tcg}
-args=(-accel "$accel" -M pc -cpu max -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-1024}"
+cpu=max mem=1024
+# KASAN's shadow needs memory, and its early checks fail under TCG's five-level paging
+[ "${KERNEL:-}" = debug ] && cpu=max,la57=off mem=2048
+args=(-accel "$accel" -M pc -cpu "$cpu" -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-$mem}"
 	-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd"
 	-append "console=ttyS0 rdinit=/init quiet loglevel=3 panic=-1 oops=panic mitigations=off tsc=reliable no_timer_check random.trust_cpu=on ${QEMU_APPEND:-}"
@@ -66,7 +69,7 @@ fi
 set -e
 
 rc=$(tr -d '\r' <"$console" | sed -n 's/^GUEST-EXIT: \([0-9]*\)$/\1/p' | tail -n1)
-bad='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|list_del corruption|Kernel panic|general protection fault|Call Trace'
+bad='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|UBSAN|ODEBUG|list_del corruption|Kernel panic|general protection fault|Call Trace'
 warn=$(cat "$console" "$kmsg" 2>/dev/null | tr -d '\r' | grep -E "$bad" | sort -u | head -n 20 || true)
 
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then

@@ -11,7 +11,7 @@
 
 KSFT_SKIP=4
 TEST_TIMEOUT=${TEST_TIMEOUT:-180}
-KLOG_BAD='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|list_del corruption|general protection fault|Call Trace'
+KLOG_BAD='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|UBSAN|ODEBUG|list_del corruption|general protection fault|Call Trace'
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }

@@ -8,8 +8,11 @@ for f in ${TESTS:-$(ls *.sh | sed 's/\.sh$//')}; do
 	grep -q '^ktap_main "$@"' "$f.sh" || continue   # a library, not a test file
 	files+=("$f")
 done
+# On a kernel with kmemleak (KERNEL=debug) a last test unloads our modules and scans for leaks.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -z "${TESTS:-}" ] && [ -w $kmemleak ] && leakcheck=1 || leakcheck=
 echo "KTAP version 1"
-echo "1..${#files[@]}"
+echo "1..$((${#files[@]} + ${leakcheck:-0}))"
 i=0 failed=0
 for f in "${files[@]}"; do
 	i=$((i + 1))
@@ -22,4 +25,39 @@ for f in "${files[@]}"; do
 		failed=$((failed + 1))
 	fi
 done
+
+# Objects the scan finds unreferenced whose allocation backtrace runs through our modules: by name
+# while they are loaded, as an unresolved module address once they are gone.
+leaks_of_ours() {
+	echo scan >$kmemleak && sleep 6 && echo scan >$kmemleak
+	awk '/^unreferenced object/ { if (rec != "" && ours) print rec; rec = $0; ours = 0; next }
+	     { rec = rec "\n" $0 }
+	     /\[(vnet|vpair|vswitch)\]$/ || /\] 0xffffffff[a-f][0-9a-f]+$/ { ours = 1 }
+	     END { if (rec != "" && ours) print rec }' $kmemleak
+}
+if [ -n "$leakcheck" ]; then
+	i=$((i + 1))
+	echo "    # Subtest: kmemleak"
+	leaks=$(leaks_of_ours)
+	for m in vswitch vpair vnet; do
+		[ -d /sys/module/$m ] || continue
+		rmmod $m || leaks="$leaks
+rmmod $m failed"
+	done
+	leaks="$leaks$(leaks_of_ours)"
+	total=$(grep -c '^unreferenced object' $kmemleak)
+	echo "    KTAP version 1"
+	echo "    1..1"
+	echo "    # kmemleak: $total unreferenced objects in the kernel, of which from our modules:"
+	if [ -z "$leaks" ]; then
+		echo "    # none"
+		echo "    ok 1 no_leak_from_our_modules"
+		echo "ok $i kmemleak"
+	else
+		printf '%s\n' "$leaks" | sed 's/^/    # /'
+		echo "    not ok 1 no_leak_from_our_modules"
+		echo "not ok $i kmemleak"
+		failed=$((failed + 1))
+	fi
+fi
 [ $failed -eq 0 ]
