@@ -14,7 +14,7 @@ TOOLS   := $(BUILD)/tools/vnet-pkt
 IPLIB   := $(BUILD)/ip/link_vpair.so $(BUILD)/ip/link_vswitch.so
 IP_LIB_DIR ?= /usr/lib/x86_64-linux-gnu/ip
 
-.PHONY: all modules tools plugins image run qemu-test bench check install clean help
+.PHONY: all modules tools plugins image run qemu-test soak bench check install clean help
 
 all: modules tools plugins
 
@@ -22,6 +22,7 @@ help:
 	@echo "make              build the modules and the test tools"
 	@echo "make run          boot the guest, show the demo, then a shell (CMD='...' runs one command)"
 	@echo "make qemu-test    boot the guest and run the whole test suite"
+	@echo "make soak N=10    the test suite N times; prints how many runs passed"
 	@echo "make bench        boot the guest and print the benchmark table"
 	@echo "make check        sparse (C=2) and W=1 with no warnings, and checkpatch"
 	@echo "make install      install the modules (/lib/modules/<KVER>/extra) and the ip plugins"
@@ -58,6 +59,10 @@ run: image
 qemu-test: image
 	@$(SCRIPTS)/deps.sh qemu
 	@$(SCRIPTS)/qemu-test.sh
+
+soak: image
+	@$(SCRIPTS)/deps.sh qemu
+	@$(SCRIPTS)/soak.sh
 
 bench: image
 	@$(SCRIPTS)/deps.sh qemu
