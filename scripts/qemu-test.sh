@@ -1,7 +1,7 @@
 #!/bin/bash
 # make qemu-test: boot the guest, run tests/run.sh (nested KTAP), then judge the whole run here:
 # every leaf result, the guest's exit, and the kernel log. The last line is the summary.
-#   TESTS="vnet ..." limits the run to those test files.
+#   TESTS="vnet ..." limits the run to those test files; TEST_FILTER=REGEX to the test functions matching it.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -12,7 +12,7 @@ else
 	timeout=${TEST_TIMEOUT:-2400} per_test=${GUEST_TEST_TIMEOUT:-180}
 fi
 "$TOP/scripts/qemu.sh" --log qemu-test --timeout "$timeout" -- \
-	"TESTS='${TESTS:-}' TEST_TIMEOUT=$per_test VDEV_KERNEL=${KERNEL:-production} /tests/run.sh"
+	"TESTS='${TESTS:-}' TEST_FILTER='${TEST_FILTER:-}' TEST_TIMEOUT=$per_test VDEV_KERNEL=${KERNEL:-production} /tests/run.sh"
 rc=$?
 console=$BUILD/log/qemu-test.console
 

@@ -8,6 +8,7 @@
 #             check_fail WHAT [--msg SUBSTRING] CMD...  (CMD must fail, and say SUBSTRING)
 #             defer CMD...   (cleanup, run in reverse order when the test ends, pass or fail)
 #             netns_add NAME   devstat DEV FIELD   estat DEV NAME   wait_until SECONDS CMD...
+#             wait_link DEV [-n NS] SUBSTRING...  (link state that linkwatch sets asynchronously)
 
 KSFT_SKIP=4
 TEST_TIMEOUT=${TEST_TIMEOUT:-180}
@@ -64,6 +65,25 @@ wait_until() {
 		sleep 0.1
 	done
 	fail "timed out after ${limit}s waiting for: $*"
+}
+
+# wait_link DEV [ip -n NS] SUBSTRING...: poll (5 s) until `ip link show DEV` shows every SUBSTRING; the
+# operational state behind NO-CARRIER / LOWER_UP / state is set by linkwatch, after the command returns
+wait_link() {
+	local dev=$1 out i w ok
+	shift
+	local ipc=(ip)
+	if [ "$1" = -n ]; then ipc=(ip -n "$2"); shift 2; fi
+	for ((i = 0; i < 50; i++)); do
+		out=$("${ipc[@]}" link show "$dev" 2>&1) || true
+		ok=1
+		for w in "$@"; do
+			case $out in *"$w"*) ;; *) ok= ;; esac
+		done
+		[ -n "$ok" ] && return 0
+		sleep 0.1
+	done
+	fail "$dev: waited 5s for '$*' in: $out"
 }
 
 require_module() { modprobe "$@" || skip "module $1 cannot be loaded"; }

@@ -10,7 +10,7 @@ for f in ${TESTS:-$(ls *.sh | sed 's/\.sh$//')}; do
 done
 # On a kernel with kmemleak (KERNEL=debug) a last test unloads our modules and scans for leaks.
 kmemleak=/sys/kernel/debug/kmemleak
-[ -z "${TESTS:-}" ] && [ -w $kmemleak ] && leakcheck=1 || leakcheck=
+[ -z "${TESTS:-}${TEST_FILTER:-}" ] && [ -w $kmemleak ] && leakcheck=1 || leakcheck=
 echo "KTAP version 1"
 echo "1..$((${#files[@]} + ${leakcheck:-0}))"
 i=0 failed=0

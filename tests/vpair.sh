@@ -139,14 +139,17 @@ test_creation_errors_leave_nothing() {
 test_carrier_follows_both_ends() {
 	pair vp0 vp1
 	ip link set vp0 up
-	check_contains "vp0 up, vp1 down" "$(ip link show vp0)" "NO-CARRIER"
-	check_contains "vp1 down: M-DOWN" "$(ip link show vp0)" "vp0@vp1: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN>"
+	# operstate (and so IFF_RUNNING, shown as NO-CARRIER) is set by linkwatch, asynchronously
+	wait_link vp0 "vp0@vp1: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN>" "state LOWERLAYERDOWN"
+	check_eq "vp0 carrier with vp1 down" 0 "$(cat /sys/class/net/vp0/carrier)"
 	ip link set vp1 up
-	check_contains "both up" "$(ip link show vp0)" "LOWER_UP"
+	wait_link vp0 "LOWER_UP" "state UP"
 	check_eq "vp1 carrier" 1 "$(cat /sys/class/net/vp1/carrier)"
 	ip link set vp0 down
-	check_contains "vp0 down: vp1 loses carrier" "$(ip link show vp1)" "NO-CARRIER"
+	wait_link vp1 "NO-CARRIER" "state LOWERLAYERDOWN"
+	check_eq "vp1 carrier with vp0 down" 0 "$(cat /sys/class/net/vp1/carrier)"
 	ip link set vp0 up
+	wait_link vp1 "LOWER_UP" "state UP"
 	check_eq "carrier back" 1 "$(cat /sys/class/net/vp1/carrier)"
 }
 
