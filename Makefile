@@ -9,7 +9,8 @@ BUILD  := $(TOP)/build
 SCRIPTS := $(TOP)/scripts
 export KVER KDIR KERNEL
 
-TOOLS   := $(BUILD)/tools/vnet-pkt
+# test tools: every tests/NAME.c is a static binary build/tools/NAME, installed in the image's /usr/bin
+TOOLS   := $(patsubst tests/%.c,$(BUILD)/tools/%,$(wildcard tests/*.c))
 # iproute2 plugins: ip looks for link_<kind>.so in IP_LIB_DIR (Debian's default below)
 IPLIB   := $(BUILD)/ip/link_vpair.so $(BUILD)/ip/link_vswitch.so
 IP_LIB_DIR ?= /usr/lib/x86_64-linux-gnu/ip
@@ -35,10 +36,10 @@ modules:
 	@$(SCRIPTS)/kbuild.sh modules
 
 tools: $(TOOLS)
-$(BUILD)/tools/vnet-pkt: tests/vnet-pkt.c
+$(BUILD)/tools/%: tests/%.c
 	@$(SCRIPTS)/deps.sh build
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+	$(CC) -O2 -Wall -Wextra -Werror -pthread -static -o $@ $<
 
 plugins: $(IPLIB)
 $(BUILD)/ip/link_vpair.so: drivers/vpair/link_vpair.c drivers/vpair/iproute2-6.1.h include/uapi/linux/vpair.h
