@@ -232,7 +232,7 @@ static const struct nla_policy vsw_policy[VSW_INFO_MAX + 1] = {
 	[VSW_INFO_AGEING_TIME]	= { .type = NLA_U32 },
 	[VSW_INFO_FDB_COUNT]	= { .type = NLA_REJECT },
 	[VSW_INFO_FDB_MAX]	= { .type = NLA_REJECT },
-	[VSW_INFO_FDB]		= { .type = NLA_REJECT },
+	[VSW_INFO_FDB_UNUSED]	= { .type = NLA_REJECT },
 	[VSW_INFO_PORTS]	= { .type = NLA_REJECT },
 };
 
@@ -291,8 +291,7 @@ static size_t vsw_get_size(const struct net_device *dev)
 	return nla_total_size(sizeof(u32)) +	/* VSW_INFO_AGEING_TIME */
 	       nla_total_size(sizeof(u32)) +	/* VSW_INFO_FDB_COUNT */
 	       nla_total_size(sizeof(u32)) +	/* VSW_INFO_FDB_MAX */
-	       nla_total_size(sizeof(u32)) +	/* VSW_INFO_PORTS */
-	       vsw_fdb_info_size();		/* VSW_INFO_FDB */
+	       nla_total_size(sizeof(u32));	/* VSW_INFO_PORTS */
 }
 
 static int vsw_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -304,7 +303,7 @@ static int vsw_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, VSW_INFO_FDB_MAX, VSW_FDB_MAX_ENTRIES) ||
 	    nla_put_u32(skb, VSW_INFO_PORTS, dp->nports))
 		return -EMSGSIZE;
-	return vsw_fdb_fill_info(dp, skb);
+	return 0;
 }
 
 static struct rtnl_link_ops vsw_link_ops __read_mostly = {

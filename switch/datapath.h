@@ -45,20 +45,27 @@ enum vsw_dp_ctr {
 	VSW_DP_NUM_CTRS = VSW_DP_DROPS + VSW_DROP_MAX
 };
 
+/* What the user made of an entry (bridge fdb add); a learned one has none. */
+#define VSW_FDB_STATIC		BIT(0)	/* never ages */
+#define VSW_FDB_PERMANENT	BIT(1)	/* never ages, never moves */
+#define VSW_FDB_STICKY		BIT(2)	/* learning does not move it to another port */
+
 struct vsw_fdb_entry {
 	struct hlist_node	hnode;
 	struct rcu_head		rcu;
 	/* Written locklessly on a MAC move; the port outlives its entries. */
 	struct vsw_vport	*port;
-	unsigned long		updated;	/* jiffies when last seen */
+	unsigned long		updated;	/* jiffies when last seen as a source */
+	unsigned long		used;		/* jiffies when last looked up as a destination */
 	u8			mac[ETH_ALEN];
 	u16			vid;
+	u8			flags;		/* VSW_FDB_*, written under the lock */
 };
 
 /* Keyed by {MAC, VLAN}; readers under RCU, writers under @lock. */
 struct vsw_fdb {
-	spinlock_t		lock;		/* writers: learning, ageing, flushing */
-	unsigned int		count;
+	spinlock_t		lock;		/* writers: learning, bridge fdb, ageing, flush */
+	unsigned int		count;		/* written under @lock, read without */
 	unsigned long		ageing;		/* jiffies */
 	u32			seed;
 	struct delayed_work	gc;
@@ -87,8 +94,15 @@ void vsw_fdb_destroy(struct vsw_dp *dp);
 void vsw_fdb_flush_port(struct vsw_dp *dp, const struct vsw_vport *port);
 void vsw_normal(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_flow_key *key,
 		struct vsw_vport *in);
-int vsw_fdb_fill_info(struct vsw_dp *dp, struct sk_buff *skb);
-size_t vsw_fdb_info_size(void);
+int vsw_fdb_add(struct ndmsg *ndm, struct nlattr *tb[], struct net_device *dev,
+		const unsigned char *addr, u16 vid, u16 nlflags, struct netlink_ext_ack *extack);
+int vsw_fdb_del(struct ndmsg *ndm, struct nlattr *tb[], struct net_device *dev,
+		const unsigned char *addr, u16 vid, struct netlink_ext_ack *extack);
+int vsw_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb, struct net_device *dev,
+		 struct net_device *filter_dev, int *idx);
+int vsw_fdb_get(struct sk_buff *skb, struct nlattr *tb[], struct net_device *dev,
+		const unsigned char *addr, u16 vid, u32 portid, u32 seq,
+		struct netlink_ext_ack *extack);
 
 extern const struct ethtool_ops vsw_dp_ethtool_ops;
 

@@ -87,6 +87,10 @@ static const struct net_device_ops vsw_internal_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_add_slave		= vsw_internal_add_slave,
 	.ndo_del_slave		= vsw_internal_del_slave,
+	.ndo_fdb_add		= vsw_fdb_add,
+	.ndo_fdb_del		= vsw_fdb_del,
+	.ndo_fdb_dump		= vsw_fdb_dump,
+	.ndo_fdb_get		= vsw_fdb_get,
 };
 
 bool vsw_is_internal_dev(const struct net_device *dev)

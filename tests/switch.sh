@@ -101,10 +101,10 @@ test_learning_stops_flooding() {
 	check_eq "frames out of c0 during 40 unicast frames" "$c0" "$(swstat c0_tx_packets)"
 	check_ge "fdb_learned" 2 "$(swstat fdb_learned)"
 	local fdb
-	fdb=$(ip -d link show sw0)
-	check_contains "fdb has A on a0" "$fdb" "fdb $(mac_in A a1) vlan 0 port a0"
-	check_contains "fdb has B on b0" "$fdb" "fdb $(mac_in B b1) vlan 0 port b0"
-	check_contains "ip -j -d" "$(ip -j -d link show sw0)" "\"port\":\"a0\""
+	fdb=$(bridge fdb show dev sw0)
+	check_contains "fdb has A on a0" "$fdb" "$(mac_in A a1) via a0 self"
+	check_contains "fdb has B on b0" "$fdb" "$(mac_in B b1) via b0 self"
+	check_contains "bridge -j fdb" "$(bridge -j fdb show dev sw0)" "\"viaIf\":\"a0\""
 }
 
 test_broadcast_floods() {
@@ -125,10 +125,10 @@ test_mac_move() {
 	switch_abc
 	local x=02:00:00:00:77:01 m0
 	in_ns A vnet-pkt send a1 "$(eth ff:ff:ff:ff:ff:ff $x 88b5)00"
-	check_contains "learned on a0" "$(ip -d link show sw0)" "fdb $x vlan 0 port a0"
+	check_contains "learned on a0" "$(bridge fdb show dev sw0)" "$x via a0 self"
 	m0=$(swstat fdb_moved)
 	in_ns B vnet-pkt send b1 "$(eth ff:ff:ff:ff:ff:ff $x 88b5)00"
-	check_contains "moved to b0" "$(ip -d link show sw0)" "fdb $x vlan 0 port b0"
+	check_contains "moved to b0" "$(bridge fdb show dev sw0)" "$x via b0 self"
 	check_eq "fdb_moved" $((m0 + 1)) "$(swstat fdb_moved)"
 	# and frames for it now go to b0 only
 	local a0 b0
@@ -147,7 +147,7 @@ test_vlan_keyed_fdb() {
 	ip -n A link set a1.10 up
 	ip -n B link set b1.10 up
 	check_contains "ping over VLAN 10" "$(in_ns A ping -c 2 -i 0.2 -W 2 10.50.0.2)" "2 received"
-	check_contains "fdb keyed by VLAN" "$(ip -d link show sw0)" "fdb $(mac_in A a1) vlan 10 port a0"
+	check_contains "fdb keyed by VLAN" "$(bridge fdb show dev sw0)" "$(mac_in A a1) vlan 10 via a0 self"
 }
 
 test_ageing() {
@@ -159,10 +159,10 @@ test_ageing() {
 	check_fail "ageing_time 2000000" --msg "ageing_time" ip link set sw0 type vswitch ageing_time 2000000
 	local x=02:00:00:00:77:02
 	in_ns A vnet-pkt send a1 "$(eth ff:ff:ff:ff:ff:ff $x 88b5)00"
-	check_contains "learned" "$(ip -d link show sw0)" "fdb $x"
+	check_contains "learned" "$(bridge fdb show dev sw0)" "$x via a0"
 	sleep 6
-	check_contains "still there after 6 s" "$(ip -d link show sw0)" "fdb $x"
-	wait_until 8 sh -c "! ip -d link show sw0 | grep -q 'fdb $x'"
+	check_contains "still there after 6 s" "$(bridge fdb show dev sw0)" "$x via a0"
+	wait_until 8 sh -c "! bridge fdb show dev sw0 | grep -q '$x'"
 }
 
 test_mtu_drop_on_egress() {

@@ -11,8 +11,9 @@
  *
  * ABI: this plugin targets the UNMODIFIED iproute2 6.1 `ip` (Debian bookworm, iproute2 6.1.0-3).
  * The struct link_util / struct iplink_req layouts and the prototypes it relies on are copied
- * from the iproute2 6.1.0 sources into iproute2-6.1.h (see there for the exact origin); they
- * are NOT a stable interface, so re-check them before loading this into another iproute2.
+ * from the iproute2 6.1.0 sources into include/iproute2/iproute2-6.1.h (see there for the exact
+ * origin); they are NOT a stable interface, so re-check them before loading this into another
+ * iproute2.
  *
  * The VPAIR_INFO_PEER attribute has the VETH_INFO_PEER layout (struct ifinfomsg followed by
  * IFLA_* attributes), so the peer is parsed the way iproute2's ip/link_veth.c does it.
@@ -20,7 +21,7 @@
 #include <string.h>
 #include <linux/if_link.h>
 
-#include "iproute2-6.1.h"
+#include "../../include/iproute2/iproute2-6.1.h"
 #include "../../include/uapi/linux/vpair.h"
 
 #define VPAIR_REQ_MAXLEN	((int)sizeof(struct iplink_req))

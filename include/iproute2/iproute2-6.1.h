@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Declarations of the iproute2 6.1 `ip` binary that link_vpair.so uses.
+ * Declarations of the iproute2 6.1 `ip` binary that the plugins use: link_vpair.so
+ * (drivers/vpair/link_vpair.c) and link_vswitch.so (switch/link_vswitch.c).
  *
  * Debian ships no iproute2 development headers, so the types and prototypes below are copied,
  * unchanged in layout and signature, from iproute2 6.1.0 (upstream tag v6.1.0, as shipped in
@@ -8,9 +9,11 @@
  * sha256 5ce12a0fec6b212725ef218735941b2dab76244db7e72646a76021b0537b43ab):
  *
  *	ip/ip_common.h		struct iplink_req, struct link_util, iplink_parse()
- *	include/libnetlink.h	addattr_l(), addattr_nest(), addattr_nest_end(), NLMSG_TAIL()
- *	include/utils.h		duparg()
- *	include/json_print.h	enum output_type, print_color_uint(), print_color_on_off()
+ *	include/libnetlink.h	addattr_l(), addattr32(), addattr_nest(), addattr_nest_end(),
+ *				NLMSG_TAIL()
+ *	include/utils.h		duparg(), get_u32(), matches(), invarg(), incomplete_command()
+ *	include/json_print.h	enum output_type, print_color_uint(), print_color_on_off(),
+ *				print_color_string()
  *	include/color.h		enum color_attr
  *
  * THIS LAYOUT IS TIED TO IPROUTE2 6.1. struct link_util is used by field offset (the plugin fills
@@ -19,8 +22,8 @@
  * Rebuild against the matching declarations before using this plugin with another iproute2.
  * The functions are resolved at dlopen() time from /sbin/ip, which is linked -export-dynamic.
  */
-#ifndef _VPAIR_IPROUTE2_6_1_H
-#define _VPAIR_IPROUTE2_6_1_H
+#ifndef _IPROUTE2_6_1_H
+#define _IPROUTE2_6_1_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -56,6 +59,7 @@ int iplink_parse(int argc, char **argv, struct iplink_req *req, char **type);
 /* include/libnetlink.h */
 int addattr_l(struct nlmsghdr *n, int maxlen, int type,
 	      const void *data, int alen);
+int addattr32(struct nlmsghdr *n, int maxlen, int type, __u32 data);
 struct rtattr *addattr_nest(struct nlmsghdr *n, int maxlen, int type);
 int addattr_nest_end(struct nlmsghdr *n, struct rtattr *nest);
 
@@ -66,6 +70,10 @@ int addattr_nest_end(struct nlmsghdr *n, struct rtattr *nest);
 
 /* include/utils.h */
 void duparg(const char *, const char *) __attribute__((noreturn));
+int get_u32(__u32 *val, const char *arg, int base);
+bool matches(const char *prefix, const char *string);
+void invarg(const char *, const char *) __attribute__((noreturn));
+void incomplete_command(void) __attribute__((noreturn));
 
 /* include/color.h */
 enum color_attr {
@@ -89,5 +97,7 @@ int print_color_uint(enum output_type t, enum color_attr color,
 		     const char *key, const char *fmt, unsigned int value);
 int print_color_on_off(enum output_type t, enum color_attr color,
 		       const char *key, const char *fmt, bool value);
+int print_color_string(enum output_type t, enum color_attr color,
+		       const char *key, const char *fmt, const char *value);
 
-#endif /* _VPAIR_IPROUTE2_6_1_H */
+#endif /* _IPROUTE2_6_1_H */
