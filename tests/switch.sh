@@ -44,6 +44,7 @@ wait_eq() {
 	done
 	fail "$what: expected '$want', got '$got'"
 }
+mtu() { cat "/sys/class/net/$1/mtu"; }
 in_ns() { ip netns exec "$@"; }
 mac_in() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
 promisc() { ip -d link show "$1" | sed -n 's/.*promiscuity \([0-9]*\).*/\1/p'; }
@@ -162,12 +163,14 @@ test_vlan_keyed_fdb() {
 }
 
 test_ageing() {
-	check_fail "ageing_time 5" --msg "ageing_time must be within" ip link add sw0 type vswitch ageing_time 5
+	# the attribute's policy holds the range (10..1000000): the kernel's own message
+	check_fail "ageing_time 5" --msg "integer out of range" ip link add sw0 type vswitch ageing_time 5
 	switch_abc ageing_time 60
 	check_contains "ageing_time at creation" "$(ip -d link show sw0)" "ageing_time 60"
 	ip link set sw0 type vswitch ageing_time 10
 	check_contains "ageing_time changed" "$(ip -d link show sw0)" "ageing_time 10"
-	check_fail "ageing_time 2000000" --msg "ageing_time" ip link set sw0 type vswitch ageing_time 2000000
+	check_fail "ageing_time 2000000" --msg "integer out of range" \
+		ip link set sw0 type vswitch ageing_time 2000000
 	local x=02:00:00:00:77:02
 	in_ns A vnet-pkt send a1 "$(eth ff:ff:ff:ff:ff:ff $x 88b5)00"
 	check_contains "learned" "$(ip -d link show sw0)" "fdb $x"
@@ -361,6 +364,136 @@ test_malformed_frames() {
 	wait_eq "processed - the ports' rx" 0 eval 'echo $(($(swstat processed) - $(swstat sw0_rx_packets) -
 		$(swstat a0_rx_packets) - $(swstat b0_rx_packets) - $(swstat c0_rx_packets)))'
 	check_contains "A -> B after the junk" "$(in_ns A ping -c 2 -i 0.2 -W 2 10.5.0.2)" "2 received"
+}
+
+test_failed_registration() {
+	# an index free here but taken in X: register_netdevice() fails there after the switch's ndo_init
+	local idx=54321 i
+	! ip -o link show | grep -q "^$idx:" || skip "index $idx is taken here"
+	netns_add X
+	ip -n X link add vsw_br index $idx type bridge
+	for i in 1 2 3; do
+		check_fail "a switch on an index taken in X" --msg "busy" \
+			ip link add sw0 index $idx netns X type vswitch
+	done
+	check_eq "devices in X" "lo vsw_br" "$(ip -n X -o link show | awk -F': ' '{ print $2 }' | xargs)"
+	# what the failed attempts left to RCU runs now: unregistering a device waits for every callback
+	ip link add vsw_t0 type vpair peer name vsw_t1
+	ip link del vsw_t0
+	ip link add sw0 netns X type vswitch
+	check_contains "a switch at a free index in X" "$(ip -n X -d link show sw0)" "vswitch"
+	ip -n X link del sw0
+}
+
+test_forward_clears_timestamp() {
+	switch_abc
+	# fq schedules by skb->tstamp: a receive timestamp left on a forwarded frame reads as a departure
+	# time far beyond its horizon, and fq drops the frame
+	tc qdisc replace dev b0 root fq
+	tc qdisc replace dev a0 root fq
+	check_contains "A -> B through fq on both ports" "$(in_ns A ping -c 3 -i 0.2 -W 2 10.5.0.2 || true)" \
+		"3 received"
+}
+
+test_reserved_multicast_not_forwarded() {
+	switch_abc
+	local me b0 c0 s0 n0 r0
+	me=$(mac_in A a1)
+	b0=$(swstat b0_tx_packets) c0=$(swstat c0_tx_packets) s0=$(swstat sw0_tx_packets)
+	n0=$(swstat link_local_not_forwarded) r0=$(devstat a0 rx_dropped)
+	# LLDP (01:80:c2:00:00:0e) and 802.1X EAPOL (:03) are for the link, never forwarded (802.1D)
+	in_ns A vnet-pkt send a1 "$(eth 01:80:c2:00:00:0e "$me" 88cc)020704$(mac_hex "$me")0402070300" 3
+	in_ns A vnet-pkt send a1 "$(eth 01:80:c2:00:00:03 "$me" 888e)01010000" 2
+	# MAC Control pause (:01): dropped
+	in_ns A vnet-pkt send a1 "$(eth 01:80:c2:00:00:01 "$me" 8808)0001ffff"
+	# the bridge group address (:00, STP BPDUs): flooded, as no spanning tree runs here
+	in_ns A vnet-pkt send a1 "$(eth 01:80:c2:00:00:00 "$me" 0026)424203000000000080000200000000000000" 2
+	wait_eq "frames out of b0 (2 BPDUs only)" $((b0 + 2)) swstat b0_tx_packets
+	wait_eq "frames out of c0 (2 BPDUs only)" $((c0 + 2)) swstat c0_tx_packets
+	wait_eq "frames to sw0 (2 BPDUs only)" $((s0 + 2)) swstat sw0_tx_packets
+	wait_eq "link_local_not_forwarded" $((n0 + 6)) swstat link_local_not_forwarded
+	# LLDP and EAPOL went up a0's own stack, where no protocol takes them; pause frames did not
+	wait_eq "a0 rx_dropped (no handler on a0 for LLDP, EAPOL)" $((r0 + 5)) devstat a0 rx_dropped
+}
+
+test_mtu_follows_ports() {
+	switch_abc
+	check_eq "sw0 MTU with 1500-byte ports" 1500 "$(mtu sw0)"
+	ip link set b0 mtu 1400
+	check_eq "sw0 MTU after b0 went to 1400" 1400 "$(mtu sw0)"
+	ip link set b0 nomaster
+	check_eq "sw0 MTU after b0 left" 1500 "$(mtu sw0)"
+	ip link set b0 master sw0
+	check_eq "sw0 MTU after b0 came back" 1400 "$(mtu sw0)"
+	ip link set c0 mtu 1300
+	check_eq "sw0 MTU: the smallest port's" 1300 "$(mtu sw0)"
+	ip link del c0
+	check_eq "sw0 MTU after c0 was deleted" 1400 "$(mtu sw0)"
+	ip link set b0 mtu 1500
+	check_eq "sw0 MTU after b0 went back to 1500" 1500 "$(mtu sw0)"
+	# an MTU the user set stays until then
+	ip link set sw0 mtu 1450
+	ip link set b0 mtu 1400
+	check_eq "sw0 MTU set by the user, b0 at 1400" 1450 "$(mtu sw0)"
+	ip link set b0 nomaster
+	check_eq "sw0 MTU set by the user, b0 gone" 1450 "$(mtu sw0)"
+}
+
+test_gso_checked_against_port_mtu() {
+	switch_abc
+	# A and B are at 1500, b0 at 1400: A's TCP (MSS 1460) segments do not fit b0, whole or as GSO
+	ip link set b0 mtu 1400
+	local td=/tmp/vsw_td.$$ spid tpid d0
+	defer "rm -f $td"
+	# not through in_ns: $! must be the process itself
+	ip netns exec B iperf3 -s -1 -B 10.5.0.2 >/dev/null 2>&1 &
+	spid=$!
+	defer "kill $spid"
+	ip netns exec B tcpdump -n -i b1 -l -c 5 greater 1415 >$td 2>&1 &
+	tpid=$!
+	defer "kill $tpid"
+	wait_until 5 grep -q "listening on b1" $td
+	wait_until 5 eval 'in_ns B ss -Hltn | grep -q 10.5.0.2:5201'
+	d0=$(swstat b0_tx_dropped)
+	in_ns A timeout 10 iperf3 -c 10.5.0.2 -t 2 >/dev/null 2>&1 || true
+	kill $tpid 2>/dev/null || true   # it exits by itself after 5 big frames
+	wait $tpid || true
+	check_eq "frames over 1414 bytes that reached B" "" "$(grep ' IP ' $td || true)"
+	check_ge "b0_tx_dropped" $((d0 + 1)) "$(swstat b0_tx_dropped)"
+}
+
+test_port_lro_off() {
+	require_module bonding max_bonds=0
+	ip link add sw0 type vswitch
+	defer "ip link del sw0"
+	# a bond offers LRO (it passes it on to its slaves) and has it on when created
+	ip link add vsw_bond0 type bond
+	defer "ip link del vsw_bond0"
+	case $(ethtool -k vsw_bond0) in
+	*"large-receive-offload: on"*) ;;
+	*) skip "no device with LRO on here (a bond had it off)" ;;
+	esac
+	ip link set vsw_bond0 master sw0
+	check_contains "LRO of a port" "$(ethtool -k vsw_bond0)" "large-receive-offload: off"
+	ethtool -K vsw_bond0 lro on >/dev/null 2>&1 || true
+	check_contains "LRO of a port turned on again" "$(ethtool -k vsw_bond0)" "large-receive-offload: off"
+}
+
+test_port_type_change_refused() {
+	require_module bonding max_bonds=0
+	modprobe tun
+	ip link add sw0 type vswitch
+	defer "ip link del sw0"
+	# active-backup: the mode that takes a slave whose MAC address cannot be set, as a tun device's
+	ip link add vsw_bond0 type bond mode active-backup
+	defer "ip link del vsw_bond0"
+	ip link set vsw_bond0 master sw0
+	# a bond takes the type of its first slave: a tun device would make the port non-Ethernet
+	ip tuntap add dev vswtun0 mode tun
+	defer "ip link del vswtun0"
+	check_fail "a port's type change" --msg "busy" ip link set vswtun0 master vsw_bond0
+	check_contains "the port is still Ethernet" "$(ip link show vsw_bond0)" "link/ether"
+	check_contains "and still a port" "$(ip link show vsw_bond0)" "master sw0"
 }
 
 ktap_main "$@"
