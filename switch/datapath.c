@@ -40,6 +40,7 @@ static const char * const vsw_drop_names[VSW_DROP_MAX] = {
 	[VSW_DROP_MTU]		= "drop_mtu",
 	[VSW_DROP_PORT_DOWN]	= "drop_port_down",
 	[VSW_DROP_NOMEM]	= "drop_nomem",
+	[VSW_DROP_LRO]		= "drop_lro",
 };
 
 void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason)
@@ -118,8 +119,29 @@ static void vsw_dp_del_ports(struct vsw_dp *dp)
 	struct vsw_vport *vport, *tmp;
 
 	list_for_each_entry_safe(vport, tmp, &dp->ports, node)
-		if (vport->ops != &vsw_internal_vport_ops)
+		if (!vsw_vport_is_internal(vport))
 			vsw_vport_del(vport);
+}
+
+/*
+ * As the bridge's: the switch's MTU is its smallest port's (1500 without
+ * ports), after a port joins, leaves or changes its MTU, unless the user
+ * set it. Not while the switch itself is going away.
+ */
+void vsw_dp_mtu_auto_adjust(struct vsw_dp *dp)
+{
+	struct vsw_vport *vport;
+	unsigned int mtu = 0;
+
+	ASSERT_RTNL();
+	if (dp->mtu_set_by_user || dp->dev->reg_state != NETREG_REGISTERED)
+		return;
+	list_for_each_entry(vport, &dp->ports, node)
+		if (!vsw_vport_is_internal(vport) && (!mtu || vport->dev->mtu < mtu))
+			mtu = vport->dev->mtu;
+	dev_set_mtu(dp->dev, mtu ? mtu : ETH_DATA_LEN);
+	/* ndo_change_mtu took that for the user's choice */
+	dp->mtu_set_by_user = false;
 }
 
 void vsw_dp_uninit(struct net_device *dev)
@@ -148,7 +170,8 @@ void vsw_dp_free(struct net_device *dev)
  */
 
 static const char vsw_dp_stat_names[][ETH_GSTRING_LEN] = {
-	"processed", "flooded", "fdb_learned", "fdb_moved", "fdb_full", "fdb_entries", "ports",
+	"processed", "flooded", "fdb_learned", "fdb_moved", "fdb_full", "link_local_not_forwarded",
+	"fdb_entries", "ports",
 };
 
 static const char * const vsw_port_stat_names[VSW_PORT_NUM_CTRS] = {
@@ -228,31 +251,25 @@ const struct ethtool_ops vsw_dp_ethtool_ops = {
  * rtnl link ops: ip link add sw0 type vswitch [ageing_time N]
  */
 
+/* Not const: the policy's pointer is not, in 6.1. */
+static struct netlink_range_validation vsw_ageing_range = {
+	.min = VSW_AGEING_MIN,
+	.max = VSW_AGEING_MAX,
+};
+
 static const struct nla_policy vsw_policy[VSW_INFO_MAX + 1] = {
-	[VSW_INFO_AGEING_TIME]	= { .type = NLA_U32 },
+	[VSW_INFO_AGEING_TIME]	= NLA_POLICY_FULL_RANGE(NLA_U32, &vsw_ageing_range),
 	[VSW_INFO_FDB_COUNT]	= { .type = NLA_REJECT },
 	[VSW_INFO_FDB_MAX]	= { .type = NLA_REJECT },
 	[VSW_INFO_FDB_UNUSED]	= { .type = NLA_REJECT },
 	[VSW_INFO_PORTS]	= { .type = NLA_REJECT },
 };
 
+/* The policy checks the ageing time's range. */
 static int vsw_validate(struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
 {
-	int err = vdev_validate_address(tb, extack);
-
-	if (err)
-		return err;
-	if (data && data[VSW_INFO_AGEING_TIME]) {
-		u32 secs = nla_get_u32(data[VSW_INFO_AGEING_TIME]);
-
-		if (secs < VSW_AGEING_MIN || secs > VSW_AGEING_MAX) {
-			NL_SET_ERR_MSG_ATTR(extack, data[VSW_INFO_AGEING_TIME],
-					    "ageing_time must be within 10..1000000 seconds");
-			return -ERANGE;
-		}
-	}
-	return 0;
+	return vdev_validate_address(tb, extack);
 }
 
 static void vsw_apply(struct vsw_dp *dp, struct nlattr *data[])
@@ -320,20 +337,30 @@ static struct rtnl_link_ops vsw_link_ops __read_mostly = {
 	.fill_info	= vsw_fill_info,
 };
 
-/*
- * A port's device that goes away, or moves to another namespace (which
- * unregisters it here first), leaves the switch.
- */
+/* What happens to a port's device, under RTNL. */
 static int vsw_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct vsw_vport *vport;
+	struct vsw_vport *vport = vsw_netdev_vport(dev);
+	struct vsw_dp *dp;
 
-	if (event != NETDEV_UNREGISTER)
+	if (!vport)
 		return NOTIFY_DONE;
-	vport = vsw_netdev_vport(dev);
-	if (vport)
+	dp = vport->dp;
+
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		/* Deleted, or moving to another namespace (unregistered here first): it leaves. */
 		vsw_vport_del(vport);
+		vsw_dp_mtu_auto_adjust(dp);
+		break;
+	case NETDEV_CHANGEMTU:
+		vsw_dp_mtu_auto_adjust(dp);
+		break;
+	case NETDEV_PRE_TYPE_CHANGE:
+		/* A port stays Ethernet (a bond takes its first slave's type), as on a bridge. */
+		return notifier_from_errno(-EBUSY);
+	}
 	return NOTIFY_DONE;
 }
 

@@ -31,6 +31,7 @@ enum vsw_drop {
 	VSW_DROP_MTU,		/* larger than the egress port's MTU */
 	VSW_DROP_PORT_DOWN,	/* the egress port's device is down */
 	VSW_DROP_NOMEM,		/* no memory for a copy while flooding */
+	VSW_DROP_LRO,		/* merged by LRO on its port: its segments are lost */
 	VSW_DROP_MAX
 };
 
@@ -41,6 +42,7 @@ enum vsw_dp_ctr {
 	VSW_DP_LEARNED,		/* new forwarding database entries */
 	VSW_DP_MOVED,		/* entries that moved to another port */
 	VSW_DP_FDB_FULL,	/* MACs not learned: database full */
+	VSW_DP_LINK_LOCAL,	/* to 01:80:c2:00:00:01..0f: dropped or left to the port's stack */
 	VSW_DP_DROPS,		/* + enum vsw_drop */
 	VSW_DP_NUM_CTRS = VSW_DP_DROPS + VSW_DROP_MAX
 };
@@ -77,6 +79,7 @@ struct vsw_dp {
 	struct vsw_vport __rcu	*internal;	/* port 0 */
 	struct list_head	ports;		/* RCU readers, RTNL writers */
 	unsigned int		nports;
+	bool			mtu_set_by_user;	/* else it follows the ports' (RTNL) */
 	DECLARE_BITMAP(port_nos, VSW_MAX_PORTS);
 	struct vsw_fdb		fdb;
 	struct vdev_pcpu_ctrs __percpu *stats;	/* enum vsw_dp_ctr */
@@ -87,6 +90,7 @@ void vsw_dp_uninit(struct net_device *dev);
 void vsw_dp_free(struct net_device *dev);
 void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb);
 void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason);
+void vsw_dp_mtu_auto_adjust(struct vsw_dp *dp);
 
 /* fdb.c: the built-in learning switch ("normal") */
 int vsw_fdb_init(struct vsw_dp *dp);

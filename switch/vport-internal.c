@@ -57,22 +57,36 @@ static void vsw_internal_get_stats64(struct net_device *dev, struct rtnl_link_st
 	rcu_read_unlock();
 }
 
+/* An MTU the user set stays: the ports no longer change it (vsw_dp_mtu_auto_adjust()). */
+static int vsw_internal_change_mtu(struct net_device *dev, int new_mtu)
+{
+	WRITE_ONCE(dev->mtu, new_mtu);
+	vsw_internal_dp(dev)->mtu_set_by_user = true;
+	return 0;
+}
+
 static int vsw_internal_add_slave(struct net_device *dev, struct net_device *port_dev,
 				  struct netlink_ext_ack *extack)
 {
+	struct vsw_dp *dp = vsw_internal_dp(dev);
 	struct vsw_vport *vport;
 
-	vport = vsw_vport_add(vsw_internal_dp(dev), &vsw_netdev_vport_ops, port_dev, extack);
-	return PTR_ERR_OR_ZERO(vport);
+	vport = vsw_vport_add(dp, &vsw_netdev_vport_ops, port_dev, extack);
+	if (IS_ERR(vport))
+		return PTR_ERR(vport);
+	vsw_dp_mtu_auto_adjust(dp);
+	return 0;
 }
 
 static int vsw_internal_del_slave(struct net_device *dev, struct net_device *port_dev)
 {
+	struct vsw_dp *dp = vsw_internal_dp(dev);
 	struct vsw_vport *vport = vsw_netdev_vport(port_dev);
 
-	if (!vport || vport->dp != vsw_internal_dp(dev))
+	if (!vport || vport->dp != dp)
 		return -EINVAL;
 	vsw_vport_del(vport);
+	vsw_dp_mtu_auto_adjust(dp);
 	return 0;
 }
 
@@ -83,6 +97,7 @@ static const struct net_device_ops vsw_internal_netdev_ops = {
 	.ndo_stop		= vsw_internal_stop,
 	.ndo_start_xmit		= vsw_internal_xmit,
 	.ndo_get_stats64	= vsw_internal_get_stats64,
+	.ndo_change_mtu		= vsw_internal_change_mtu,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_add_slave		= vsw_internal_add_slave,

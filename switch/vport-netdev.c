@@ -12,9 +12,37 @@
 
 #include "datapath.h"
 
+/*
+ * The IEEE 802.1D reserved addresses 01:80:c2:00:00:01..0f are the link's,
+ * not the LAN's, and no bridge forwards them: MAC Control (pause) frames
+ * are dropped; the others (802.1X, LACP, LLDP...) go up the stack of the
+ * device they came in on, for a daemon there. The bridge group address
+ * (:00, STP BPDUs) is switched like any multicast: with no spanning tree
+ * here to consume them, BPDUs must cross so that other bridges see loops.
+ */
+static rx_handler_result_t vsw_netdev_link_local(struct vsw_vport *vport, struct sk_buff *skb)
+{
+	vdev_ctr_inc(vport->dp->stats, VSW_DP_LINK_LOCAL);
+	if (eth_hdr(skb)->h_dest[5] == 0x01) {
+		kfree_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	}
+	return RX_HANDLER_PASS;
+}
+
+/* What skb_warn_if_lro() tests, without its warning: the frame is counted instead. */
+static bool vsw_skb_is_lro(const struct sk_buff *skb)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+	/* LRO sets gso_size but not gso_type; GSO sets both. */
+	return skb_is_nonlinear(skb) && shinfo->gso_size && !shinfo->gso_type;
+}
+
 static rx_handler_result_t vsw_netdev_frame_hook(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
+	const u8 *dest = eth_hdr(skb)->h_dest;
 	struct vsw_vport *vport;
 
 	/* Our own frames looped back by the stack (e.g. to a packet socket) are not input. */
@@ -22,6 +50,15 @@ static rx_handler_result_t vsw_netdev_frame_hook(struct sk_buff **pskb)
 		return RX_HANDLER_PASS;
 
 	vport = rcu_dereference(skb->dev->rx_handler_data);
+	if (unlikely(is_link_local_ether_addr(dest) && dest[5] != 0x00))
+		return vsw_netdev_link_local(vport, skb);
+	/* LRO is off on ports (vsw_netdev_create()); a merged frame cannot be forwarded. */
+	if (unlikely(vsw_skb_is_lro(skb))) {
+		vsw_dp_count_drop(vport->dp, VSW_DROP_LRO);
+		kfree_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	}
+
 	/* The data pointer is moved below: the skb must be ours alone. */
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (unlikely(!skb))
@@ -94,6 +131,8 @@ static int vsw_netdev_create(struct vsw_vport *vport, struct netlink_ext_ack *ex
 	err = dev_set_promiscuity(dev, 1);
 	if (err)
 		goto err_unregister;
+	/* LRO merges frames into one that cannot be forwarded. Linked below us, it stays off. */
+	dev_disable_lro(dev);
 	return 0;
 
 err_unregister:

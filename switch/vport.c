@@ -7,6 +7,10 @@
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/slab.h>
+/* Since 6.5 the GSO helpers (skb_gso_validate_mac_len()...) have their own header. */
+#ifndef SKB_GSO_CB
+#include <net/gso.h>
+#endif
 
 #include "datapath.h"
 
@@ -42,8 +46,14 @@ struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *o
 	if (err)
 		goto err_free_stats;
 
-	/* Readers may still use vport->dev after the device left: hold it until they are done. */
-	dev_hold(dev);
+	/*
+	 * Readers may still use a port's device after it left: hold it until
+	 * they are done. Not the internal port's: that is the switch itself,
+	 * which the core frees only after an RCU barrier once unregistered, and
+	 * at once when its registration fails after ndo_init.
+	 */
+	if (!vsw_vport_is_internal(vport))
+		netdev_hold(dev, &vport->dev_tracker, GFP_KERNEL);
 	set_bit(port_no, dp->port_nos);
 	dp->nports++;
 	list_add_tail_rcu(&vport->node, &dp->ports);
@@ -60,7 +70,8 @@ static void vsw_vport_free_rcu(struct rcu_head *rcu)
 {
 	struct vsw_vport *vport = container_of(rcu, struct vsw_vport, rcu);
 
-	dev_put(vport->dev);
+	if (!vsw_vport_is_internal(vport))
+		netdev_put(vport->dev, &vport->dev_tracker);
 	free_percpu(vport->stats);
 	kfree(vport);
 }
@@ -90,16 +101,22 @@ void vsw_vport_receive(struct vsw_vport *vport, struct sk_buff *skb)
 	vsw_dp_process(vport, skb);
 }
 
-/* The largest frame @dev takes: its MTU plus the Ethernet header and the tags the frame carries. */
+/*
+ * The largest frame @dev takes: its MTU plus the Ethernet header and the
+ * tags the frame carries; for a GSO frame, each of the segments it will be
+ * cut into.
+ */
 static bool vsw_vport_fits(const struct net_device *dev, const struct sk_buff *skb)
 {
 	unsigned int len = dev->mtu + dev->hard_header_len;
 
-	if (skb_is_gso(skb) || skb->len <= len)
+	if (!skb_is_gso(skb) && skb->len <= len)
 		return true;
 	/* An in-band tag does not count against the MTU, as on a bridge. */
 	if (eth_type_vlan(skb->protocol) || skb_vlan_tagged(skb))
 		len += VLAN_HLEN;
+	if (skb_is_gso(skb))
+		return skb_gso_validate_mac_len(skb, len);
 	return skb->len <= len;
 }
 
@@ -116,6 +133,11 @@ void vsw_vport_send(struct vsw_vport *vport, struct sk_buff *skb)
 		goto drop;
 	}
 
+	/*
+	 * A receive timestamp is not a departure time, but a qdisc such as fq
+	 * would read it as one: cleared, as by the bridge and openvswitch.
+	 */
+	skb_clear_tstamp(skb);
 	vdev_ctr_frame(vport->stats, VSW_PORT_TX_PACKETS, skb->len);
 	vport->ops->send(vport, skb);
 	return;

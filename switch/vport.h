@@ -45,6 +45,7 @@ struct vsw_vport {
 	struct list_head		node;		/* in dp->ports: RCU, written under RTNL */
 	struct vsw_dp			*dp;
 	struct net_device		*dev;
+	netdevice_tracker		dev_tracker;	/* a netdev port's hold on @dev */
 	u32				port_no;	/* 0 is the internal port */
 	const struct vsw_vport_ops	*ops;
 	struct vdev_pcpu_ctrs __percpu	*stats;	/* enum vsw_port_ctr */
@@ -59,6 +60,11 @@ void vsw_vport_send(struct vsw_vport *vport, struct sk_buff *skb);
 
 extern const struct vsw_vport_ops vsw_netdev_vport_ops;
 extern const struct vsw_vport_ops vsw_internal_vport_ops;
+
+static inline bool vsw_vport_is_internal(const struct vsw_vport *vport)
+{
+	return vport->ops->type == VSW_VPORT_INTERNAL;
+}
 
 /* The vport behind a netdev port's device, or NULL: RTNL or RCU held. */
 struct vsw_vport *vsw_netdev_vport(const struct net_device *dev);
