@@ -20,6 +20,9 @@ pair_up() {
 	ip -n "$ns" addr add 10.9.0.2/24 dev vp1
 	ip -n "$ns" addr add fd09::2/64 dev vp1 nodad
 	ip -n "$ns" link set vp1 up
+	# the qdisc starts (and operstate turns UP) when linkwatch sees the carrier: asynchronously
+	wait_link vp0 "state UP"
+	wait_link vp1 -n "$ns" "state UP"
 }
 # no IPv6 chatter (router solicitations, MLD) and no ARP (permanent neighbours) on either end of
 # pair_up's link: the counters move only for the test's own frames
@@ -33,6 +36,32 @@ quiet() {
 nsstat() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
 nsestat() { ip netns exec "$1" ethtool -S "$2" | awk -v n="$3" -F': *' '{ gsub(/^ +/, "", $1) } $1 == n { print $2 }'; }
 count_links() { ip -o link show | wc -l; }
+# counted by the NAPI poll, after the frames it received
+napi_packets_ge() { [ "$(nsestat "$1" vp1 rx_napi_packets)" -ge "$2" ]; }
+# iperf3_server NS ADDR: a one-test iperf3 server in NS, listening when this returns
+iperf3_server() {
+	local pidfile=/tmp/iperf3-$1.pid
+	ip netns exec "$1" iperf3 -s -1 -D -B "$2" -I "$pidfile" >/dev/null
+	defer "kill \$(cat $pidfile 2>/dev/null) 2>/dev/null || true; rm -f $pidfile"
+	wait_until 10 sh -c "ip netns exec $1 ss -Hltn 'sport = :5201' | grep -q ."
+}
+# settle SECONDS CMD...: poll until CMD succeeds or the time is up, and go on either way; for state
+# the kernel updates asynchronously, when the checks that follow say best what differs
+settle() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		"${@:2}" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 0
+}
+# the pair's frames of pair_up's link, as each end counts them: what one sends, the other received
+counters_match() {
+	[ "$(devstat vp0 tx_packets)" = "$(nsstat "$1" vp1 rx_packets)" ] &&
+		[ "$(devstat vp0 tx_bytes)" = "$(nsstat "$1" vp1 rx_bytes)" ] &&
+		[ "$(nsstat "$1" vp1 tx_packets)" = "$(devstat vp0 rx_packets)" ] &&
+		[ "$(nsstat "$1" vp1 tx_bytes)" = "$(devstat vp0 rx_bytes)" ]
+}
 
 test_readme_commands() {
 	# verbatim from the README and the issue
@@ -43,6 +72,7 @@ test_readme_commands() {
 	ip link set vp1 netns blue
 	ip addr add 10.9.0.1/24 dev vp0 && ip link set vp0 up
 	ip -n blue addr add 10.9.0.2/24 dev vp1 && ip -n blue link set vp1 up
+	wait_link vp0 "state UP"
 	check_contains "ping 10.9.0.2" "$(ping -c 3 -i 0.2 -W 2 10.9.0.2)" "3 received"
 }
 
@@ -158,7 +188,7 @@ test_counters_consistent_across_pair() {
 	quiet vp_ns
 	ping -c 20 -i 0.05 -W 2 10.9.0.2 >/dev/null
 	ip netns exec vp_ns ping -c 5 -i 0.05 -W 2 -s 1000 10.9.0.1 >/dev/null
-	sleep 0.5
+	settle 5 counters_match vp_ns
 	check_eq "vp0 tx_packets = vp1 rx_packets" "$(devstat vp0 tx_packets)" "$(nsstat vp_ns vp1 rx_packets)"
 	check_eq "vp0 tx_bytes = vp1 rx_bytes" "$(devstat vp0 tx_bytes)" "$(nsstat vp_ns vp1 rx_bytes)"
 	check_eq "vp1 tx_packets = vp0 rx_packets" "$(nsstat vp_ns vp1 tx_packets)" "$(devstat vp0 rx_packets)"
@@ -188,8 +218,7 @@ test_mtu_drop_counted() {
 
 test_tcp_iperf3_offloads_pass_through() {
 	pair_up vp_ns
-	ip netns exec vp_ns iperf3 -s -1 -D -B 10.9.0.2 >/dev/null
-	sleep 0.5
+	iperf3_server vp_ns 10.9.0.2
 	local tx0 txb0 out
 	tx0=$(devstat vp0 tx_packets) txb0=$(devstat vp0 tx_bytes)
 	out=$(iperf3 -c 10.9.0.2 -t 2 -f m)
@@ -200,6 +229,7 @@ test_tcp_iperf3_offloads_pass_through() {
 	note "$pkts frames, $bytes bytes: $((bytes / pkts)) bytes per frame on a 1500 MTU"
 	# GSO frames cross whole: a stream segmented in software would average under the MTU
 	check_ge "average frame size (bytes)" 3000 $((bytes / pkts))
+	settle 5 counters_match vp_ns
 	check_eq "vp1 rx_bytes = vp0 tx_bytes" "$(devstat vp0 tx_bytes)" "$(nsstat vp_ns vp1 rx_bytes)"
 }
 
@@ -213,9 +243,9 @@ test_gro_napi_path() {
 	local n0
 	n0=$(nsestat vp_ns vp1 rx_napi_packets)
 	check_contains "ping with GRO on" "$(ping -c 5 -i 0.1 -W 2 10.9.0.2)" "5 received"
+	settle 5 napi_packets_ge vp_ns $((n0 + 5))
 	check_ge "rx_napi_packets" $((n0 + 5)) "$(nsestat vp_ns vp1 rx_napi_packets)"
-	ip netns exec vp_ns iperf3 -s -1 -D -B 10.9.0.2 >/dev/null
-	sleep 0.5
+	iperf3_server vp_ns 10.9.0.2
 	check_contains "TCP with GRO on" "$(iperf3 -c 10.9.0.2 -t 1)" "receiver"
 	# down and up again with GRO on, then off under traffic
 	ip -n vp_ns link set vp1 down
@@ -308,6 +338,8 @@ pair_memory() {
 	awk 'NR > 2 && $1 ~ /^kmalloc-cg-[24]k$/ { n += $2 } END { print n }' /proc/slabinfo
 }
 
+memory_grew_at_most() { [ $(($(pair_memory) - $1)) -le "$2" ]; }
+
 test_create_delete_100_cycles() {
 	netns_add vp_cycle
 	local n0 i m0 m1
@@ -321,11 +353,12 @@ test_create_delete_100_cycles() {
 		ip -n vp_cycle link set vp1 up
 		ip link del vp0
 	done
-	sleep 2
-	m1=$(pair_memory)
 	check_eq "links after 100 cycles" "$n0" "$(count_links)"
 	check_eq "vpair module users" 0 "$(awk '$1 == "vpair" { print $3 }' /proc/modules)"
+	# the last devices are freed after an RCU grace period: poll (10 s) until the caches settle;
 	# a pair leaked per cycle would be 1800 objects
+	settle 10 memory_grew_at_most "$m0" 100
+	m1=$(pair_memory)
 	check_le "kmalloc-cg-2k/4k objects grew by" 100 $((m1 - m0))
 }
 
