@@ -274,7 +274,16 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 	while (done < budget && (skb = __ptr_ring_consume(&rq->ring))) {
 		/* As the sender counted it: with the Ethernet header it no longer has. */
 		bytes += skb->len + ETH_HLEN;
-		napi_gro_receive(napi, skb);
+		skb_prepare_for_gro(skb);
+		/*
+		 * GRO merges by rewriting skb_shinfo(), which a clone shares with
+		 * its other holders (TCP's retransmit queue, a packet tap): only
+		 * an skb with a shinfo of its own may go there, as on veth.
+		 */
+		if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC))
+			netif_receive_skb(skb);
+		else
+			napi_gro_receive(napi, skb);
 		done++;
 	}
 
