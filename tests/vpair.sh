@@ -283,6 +283,48 @@ test_gro_leaves_cloned_frames_intact() {
 	check_ge "frames through vp1's GRO ring" $((n0 + 1000)) "$(nsestat vp_ns vp1 rx_napi_packets)"
 }
 
+# The peer's namespace needs CAP_NET_ADMIN there, as the namespace of the device itself does: an
+# ordinary user, root only in a user namespace of their own, cannot put the peer into the initial
+# namespace (`netns 1` is PID 1's namespace: no /run/netns/1 in the guest); root can.
+test_peer_namespace_needs_cap_net_admin() {
+	local user=(setpriv --reuid=65534 --regid=65534 --clear-groups) n0 out
+	"${user[@]}" /usr/bin/unshare -r -n true || skip "no user namespaces for an unprivileged user"
+	n0=$(ip -o link show type vpair | wc -l)
+	defer "[ ! -e /sys/class/net/evil ] || ip link del evil"
+	if out=$("${user[@]}" /usr/bin/unshare -r -n bash -c '
+		ip link add p0 type vpair peer name evil netns 1; rc=$?
+		echo "vpair devices in the user namespace: $(ip -o link show type vpair | wc -l)"
+		exit $rc' 2>&1); then
+		fail "an unprivileged user created a peer in the initial namespace: $out"
+	fi
+	note "$out"
+	check_contains "refused" "$out" "Error: vpair: no CAP_NET_ADMIN in the peer's network namespace."
+	check_contains "nothing left behind" "$out" "vpair devices in the user namespace: 0"
+	[ ! -e /sys/class/net/evil ] || fail "evil exists in the initial namespace"
+	check_eq "vpair devices in the initial namespace" "$n0" "$(ip -o link show type vpair | wc -l)"
+
+	# within the user's own namespaces: a pair, and a peer in a second namespace the user owns
+	out=$("${user[@]}" /usr/bin/unshare -r -n bash -c '
+		ip link add p0 type vpair peer name p1 && ip -o link show p1' 2>&1) ||
+		fail "a pair inside the user namespace: $out"
+	check_contains "a pair inside the user namespace" "$out" "p1@p0"
+	out=$("${user[@]}" /usr/bin/unshare -r -n bash -c '
+		unshare -n sleep 30 & pid=$!
+		for i in $(seq 50); do
+			[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break
+			sleep 0.1
+		done
+		ip link add p0 type vpair peer name p1 netns $pid && ip -o link show p0; rc=$?
+		kill $pid; exit $rc' 2>&1) || fail "a peer in the user's second namespace: $out"
+	check_contains "a peer in the user's second namespace" "$out" "p0@if"
+	check_contains "a peer in the user's second namespace" "$out" "link-netnsid"
+
+	# root may put the peer anywhere
+	netns_add vp_cap
+	pair vp0 vp1 vp_cap
+	check_contains "root: the peer in another namespace" "$(ip -n vp_cap -o link show vp1)" "vp1@if"
+}
+
 test_ethtool() {
 	pair vp0 vp1
 	check_contains "ethtool -i" "$(ethtool -i vp0)" "driver: vpair"

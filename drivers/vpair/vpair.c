@@ -580,6 +580,15 @@ static int vpair_newlink(struct net *src_net, struct net_device *dev, struct nla
 		NL_SET_ERR_MSG_MOD(extack, "peer network namespace not found");
 		return PTR_ERR(net);
 	}
+	/*
+	 * The core checked CAP_NET_ADMIN where this end is created; the peer's
+	 * namespace is ours to check, or any user could plant a device anywhere.
+	 */
+	if (!net_eq(net, src_net) && !ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(extack, "no CAP_NET_ADMIN in the peer's network namespace");
+		put_net(net);
+		return -EPERM;
+	}
 	if (name_assign_type == NET_NAME_USER &&
 	    (__dev_get_by_name(net, ifname) ||
 	     (net_eq(net, dev_net(dev)) && tb[IFLA_IFNAME] &&
