@@ -334,11 +334,16 @@ static void vpair_napi_disable(struct net_device *dev)
 	synchronize_net();
 	napi_disable(&priv->rq.napi);
 	netif_napi_del(&priv->rq.napi);
-	/* What the ring still holds was never received: lost at the receive side. */
+	/*
+	 * What the ring still holds was never received: lost at the receive
+	 * side. Counted with BH off, as every other writer of the counters.
+	 */
+	local_bh_disable();
 	while ((skb = __ptr_ring_consume(&priv->rq.ring))) {
 		vpair_count_drop(dev, VPAIR_DROP_RX_BACKLOG);
 		kfree_skb(skb);
 	}
+	local_bh_enable();
 	ptr_ring_cleanup(&priv->rq.ring, NULL);
 }
 
