@@ -38,7 +38,7 @@ static inline struct vdev_pcpu_ctrs __percpu *vdev_ctrs_alloc(unsigned int n)
 	return ctrs;
 }
 
-/* Adds @v to counter @i of this CPU; callers run with BH (or preemption) off. */
+/* Adds @v to counter @i of this CPU; callers run with BH off (softirqs write them too). */
 static inline void vdev_ctr_add(struct vdev_pcpu_ctrs __percpu *ctrs, unsigned int i, u64 v)
 {
 	struct vdev_pcpu_ctrs *c = this_cpu_ptr(ctrs);

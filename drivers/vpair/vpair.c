@@ -274,7 +274,16 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 	while (done < budget && (skb = __ptr_ring_consume(&rq->ring))) {
 		/* As the sender counted it: with the Ethernet header it no longer has. */
 		bytes += skb->len + ETH_HLEN;
-		napi_gro_receive(napi, skb);
+		skb_prepare_for_gro(skb);
+		/*
+		 * GRO merges by rewriting skb_shinfo(), which a clone shares with
+		 * its other holders (TCP's retransmit queue, a packet tap): only
+		 * an skb with a shinfo of its own may go there, as on veth.
+		 */
+		if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC))
+			netif_receive_skb(skb);
+		else
+			napi_gro_receive(napi, skb);
 		done++;
 	}
 
@@ -325,11 +334,16 @@ static void vpair_napi_disable(struct net_device *dev)
 	synchronize_net();
 	napi_disable(&priv->rq.napi);
 	netif_napi_del(&priv->rq.napi);
-	/* What the ring still holds was never received: lost at the receive side. */
+	/*
+	 * What the ring still holds was never received: lost at the receive
+	 * side. Counted with BH off, as every other writer of the counters.
+	 */
+	local_bh_disable();
 	while ((skb = __ptr_ring_consume(&priv->rq.ring))) {
 		vpair_count_drop(dev, VPAIR_DROP_RX_BACKLOG);
 		kfree_skb(skb);
 	}
+	local_bh_enable();
 	ptr_ring_cleanup(&priv->rq.ring, NULL);
 }
 
@@ -570,6 +584,15 @@ static int vpair_newlink(struct net *src_net, struct net_device *dev, struct nla
 	if (IS_ERR(net)) {
 		NL_SET_ERR_MSG_MOD(extack, "peer network namespace not found");
 		return PTR_ERR(net);
+	}
+	/*
+	 * The core checked CAP_NET_ADMIN where this end is created; the peer's
+	 * namespace is ours to check, or any user could plant a device anywhere.
+	 */
+	if (!net_eq(net, src_net) && !ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(extack, "no CAP_NET_ADMIN in the peer's network namespace");
+		put_net(net);
+		return -EPERM;
 	}
 	if (name_assign_type == NET_NAME_USER &&
 	    (__dev_get_by_name(net, ifname) ||
