@@ -39,6 +39,7 @@ defer() { _deferred+=("$*"); }
 _run_deferred() {
 	local i
 	set +e
+	trap - ERR   # a cleanup that finds its object already gone is not a failure
 	for ((i = ${#_deferred[@]} - 1; i >= 0; i--)); do
 		eval "${_deferred[i]}" >/dev/null 2>&1
 	done
