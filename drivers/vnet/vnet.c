@@ -746,12 +746,24 @@ static void vnet_deliver(struct net_device *dev, struct vdev_pcpu_ctrs __percpu 
  * Queues an answer to another host's request; see VNET_DEFER_MS. The queue's
  * lock also orders the timer's arming (transmit has BH off, the timer runs
  * in softirq: a plain spin_lock serves both).
+ *
+ * Transmit can outlive ndo_stop: an AF_PACKET socket with PACKET_QDISC_BYPASS
+ * reaches ndo_start_xmit through __dev_direct_xmit(), which tests
+ * netif_running() before it disables BH, so the close's synchronize_net()
+ * does not wait for it. Hence the test again under the lock, which
+ * vnet_defer_stop() takes after the core cleared __LINK_STATE_START.
  */
 static void vnet_defer(struct vnet_priv *priv, struct sk_buff *skb)
 {
 	struct sk_buff_head *q = &priv->deferred;
 
 	spin_lock(&q->lock);
+	if (unlikely(!netif_running(priv->dev))) {
+		/* The link is gone: the answer is lost on the way, not dropped by us. */
+		spin_unlock(&q->lock);
+		consume_skb(skb);
+		return;
+	}
 	if (skb_queue_len(q) >= VNET_DEFER_QLEN) {
 		spin_unlock(&q->lock);
 		vdev_ctr_inc(priv->stats, VNET_RX_DROPPED);
@@ -792,6 +804,24 @@ static enum hrtimer_restart vnet_defer_fire(struct hrtimer *timer)
 	while ((skb = __skb_dequeue(&due)))
 		vnet_deliver(priv->dev, priv->stats, skb);
 	return HRTIMER_NORESTART;
+}
+
+/*
+ * Empties the queue and stops the timer for good: called once the device is
+ * no longer running (ndo_stop, ndo_uninit), when vnet_defer() queues nothing.
+ */
+static void vnet_defer_stop(struct vnet_priv *priv)
+{
+	struct sk_buff_head *q = &priv->deferred;
+	struct sk_buff_head stale;
+
+	__skb_queue_head_init(&stale);
+	spin_lock_bh(&q->lock);
+	skb_queue_splice_init(q, &stale);
+	spin_unlock_bh(&q->lock);
+	/* The queue is empty and stays so: a running callback cannot re-arm it. */
+	hrtimer_cancel(&priv->defer_timer);
+	__skb_queue_purge(&stale);
 }
 
 static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -859,9 +889,7 @@ static int vnet_close(struct net_device *dev)
 	struct vnet_priv *priv = netdev_priv(dev);
 
 	netif_carrier_off(dev);
-	/* Transmit has stopped: no answer can be queued any more. */
-	hrtimer_cancel(&priv->defer_timer);
-	skb_queue_purge(&priv->deferred);
+	vnet_defer_stop(priv);
 	return 0;
 }
 
@@ -919,6 +947,17 @@ static int vnet_dev_init(struct net_device *dev)
 }
 
 /*
+ * Unregistering, or a register_netdevice() that failed after ndo_init. No
+ * answer or timer may outlive this point (the device is freed next, the
+ * module may be unloaded), whatever ndo_stop left. The counters stay until
+ * vnet_dev_free(): a bypassing transmit can still run.
+ */
+static void vnet_dev_uninit(struct net_device *dev)
+{
+	vnet_defer_stop(netdev_priv(dev));
+}
+
+/*
  * Runs after the last reference is gone, and also when register_netdevice()
  * fails after a successful ndo_init.
  */
@@ -932,6 +971,7 @@ static void vnet_dev_free(struct net_device *dev)
 
 static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_init		= vnet_dev_init,
+	.ndo_uninit		= vnet_dev_uninit,
 	.ndo_open		= vnet_open,
 	.ndo_stop		= vnet_close,
 	.ndo_start_xmit		= vnet_xmit,
