@@ -148,6 +148,70 @@ test_ping_ipv4_fragmented() {
 	check_contains "ping -s 3000 on MTU 576" "$(ping -c 2 -i 0.3 -W 3 -s 3000 10.0.0.2)" "2 received"
 }
 
+# ipv4_frag SRC DST ID OFFSET MF PAYLOAD-HEX: an IPv4 fragment of an ICMP datagram (OFFSET in units of
+# 8 bytes, MF 0 or 1) with a valid header checksum
+ipv4_frag() {
+	local h
+	h=$(ipv4 "$1" "$2" 1 "$6")
+	h=${h:0:8}$(printf '%04x%04x' "$3" $(($5 << 13 | $4)))${h:16:4}0000${h:24}
+	echo "${h:0:20}$(csum16 "${h:0:40}")${h:24}"
+}
+
+test_ipv4_later_fragments() {
+	vnet_quiet vt1 10.0.0.1/24
+	local me far=02:00:00:00:00:99 d0 icmp first later reply
+	me=$(mac_of vt1)
+	# the first fragment of an echo request: the ICMP header and 16 of its 24 data bytes; the
+	# checksum covers the whole message, which the far end cannot check in a fragment
+	icmp=$(icmp4 8 "$(printf '5a%.0s' {1..24})")
+	first=$(eth "$far" "$me" 0800)$(ipv4_frag 10.0.0.1 10.0.0.9 0x4242 0 1 "${icmp:0:48}")
+	later=$(eth "$far" "$me" 0800)$(ipv4_frag 10.0.0.1 10.0.0.9 0x4242 3 0 "${icmp:48}")
+
+	# a later fragment whose first one the far end never saw: no echo of it, no answer (the device is
+	# new: its counters start at 0)
+	if reply=$(vnet-pkt xchg vt1 "$later" 300); then
+		fail "a later fragment with no first fragment was answered: $reply"
+	fi
+	check_eq "drop_unmatched_frag after a lone later fragment" 1 "$(estat vt1 drop_unmatched_frag)"
+
+	# nor one whose first fragment was not an echo request (a timestamp request: unsupported)
+	local ts
+	ts=$(eth "$far" "$me" 0800)$(ipv4_frag 10.0.0.1 10.0.0.9 0x4343 0 1 "$(icmp4 13 "$(printf '00%.0s' {1..16})")")
+	if vnet-pkt xchg vt1 "$ts" 300 >/dev/null; then fail "a timestamp request was answered"; fi
+	if reply=$(vnet-pkt xchg vt1 "$(eth "$far" "$me" 0800)$(ipv4_frag 10.0.0.1 10.0.0.9 0x4343 3 0 \
+		"$(printf '00%.0s' {1..8})")" 300); then
+		fail "a later fragment of a timestamp request was answered: $reply"
+	fi
+	check_eq "drop_unmatched_frag after a timestamp's fragment" 2 "$(estat vt1 drop_unmatched_frag)"
+
+	# the same later fragment after its first: both come back, addresses swapped
+	reply=$(vnet-pkt xchg vt1 "$first") || fail "the first fragment of an echo request got no answer"
+	check_eq "first fragment: echo reply" 00 "$(hexpart "$reply" 34 1)"
+	check_eq "echo_replies_v4" 1 "$(estat vt1 echo_replies_v4)"
+	reply=$(vnet-pkt xchg vt1 "$later") || fail "the later fragment of an answered echo got no answer"
+	check_eq "later fragment: addresses swapped" "$(ip4_hex 10.0.0.9)$(ip4_hex 10.0.0.1)" \
+		"$(hexpart "$reply" 26 8)"
+	check_eq "later fragment: ID and offset kept" 42420003 "$(hexpart "$reply" 18 4)"
+	check_eq "later fragment: data kept" "${icmp:48}" "${reply:68}"
+	# a different datagram (ID) from the same host is still unknown
+	if reply=$(vnet-pkt xchg vt1 "$(eth "$far" "$me" 0800)$(ipv4_frag 10.0.0.1 10.0.0.9 0x4244 3 0 \
+		"${icmp:48}")" 300); then
+		fail "a later fragment of another datagram was answered: $reply"
+	fi
+	check_eq "drop_unmatched_frag after another ID" 3 "$(estat vt1 drop_unmatched_frag)"
+	# a datagram is remembered for 2 s
+	sleep 2.5
+	if reply=$(vnet-pkt xchg vt1 "$later" 300); then
+		fail "a later fragment 2.5 s after its first was answered: $reply"
+	fi
+	check_eq "drop_unmatched_frag after 2.5 s" 4 "$(estat vt1 drop_unmatched_frag)"
+
+	# the host's own fragmented echoes are all answered, and nothing is counted against them
+	d0=$(estat vt1 drop_unmatched_frag)
+	check_contains "ping -s 3000 on MTU 1500" "$(ping -c 3 -i 0.3 -W 3 -s 3000 10.0.0.2)" "3 received"
+	check_eq "drop_unmatched_frag after ping -s 3000" "$d0" "$(estat vt1 drop_unmatched_frag)"
+}
+
 test_ping_ipv4_options() {
 	vnet_quiet vt1 10.0.0.1/24
 	# record route: a 40-byte IP option, ihl 15
@@ -360,7 +424,7 @@ test_ethtool() {
 	check_contains "ethtool speed" "$(ethtool vt1)" "Speed: 10000Mb/s"
 	local s
 	for s in echo_replies_v4 echo_replies_v6 arp_replies na_replies drop_truncated drop_malformed \
-		drop_bad_csum drop_unsupported drop_multicast drop_dad drop_nomem; do
+		drop_bad_csum drop_unsupported drop_multicast drop_dad drop_unmatched_frag drop_nomem; do
 		estat vt1 $s >/dev/null
 	done
 }

@@ -73,6 +73,7 @@ enum vnet_drop_reason {
 	VNET_DROP_UNSUPPORTED,
 	VNET_DROP_MULTICAST,
 	VNET_DROP_DAD,
+	VNET_DROP_UNMATCHED_FRAG,	/* a later IPv4 fragment of no echo we answered */
 	VNET_DROP_NOMEM,
 	VNET_DROP_MAX
 };
@@ -85,6 +86,7 @@ static const char * const vnet_drop_names[VNET_DROP_MAX] = {
 	[VNET_DROP_UNSUPPORTED]	= "unsupported",
 	[VNET_DROP_MULTICAST]	= "multicast",
 	[VNET_DROP_DAD]		= "dad",
+	[VNET_DROP_UNMATCHED_FRAG]	= "unmatched_frag",
 	[VNET_DROP_NOMEM]	= "nomem",
 };
 
@@ -116,6 +118,26 @@ enum vnet_ctr {
 #define VNET_DEFER_MS		100
 #define VNET_DEFER_QLEN		64
 
+/*
+ * A later IPv4 fragment carries no ICMP header: it is reflected only if the
+ * first fragment of its datagram was an echo request that was answered, as
+ * remembered here. A sender puts a datagram's fragments on the wire back to
+ * back, so a few datagrams for a short while suffice (a host would wait 30 s,
+ * ipfrag_time, to reassemble one).
+ */
+#define VNET_FRAGS		16
+#define VNET_FRAG_LIFETIME	(2 * HZ)
+
+/* The first fragment of an answered echo request: what identifies its datagram (RFC 791). */
+struct vnet_frag {
+	unsigned long	expires;	/* jiffies */
+	__be32		saddr;
+	__be32		daddr;
+	__be16		id;
+	u8		protocol;
+	bool		used;
+};
+
 struct vnet_skb_cb {
 	unsigned long	due;		/* jiffies, for a deferred answer */
 	bool		resolution;	/* an ARP reply or a neighbour advertisement */
@@ -130,6 +152,9 @@ struct vnet_priv {
 	struct net_device		*dev;
 	struct sk_buff_head		deferred;
 	struct hrtimer			defer_timer;
+	/* Transmit runs on any CPU at once (LLTX), with BH off. */
+	spinlock_t			frags_lock;
+	struct vnet_frag		frags[VNET_FRAGS];
 };
 
 /* ARP body for Ethernet/IPv4; the addresses are not naturally aligned. */
@@ -327,6 +352,62 @@ static enum vnet_drop_reason vnet_reply_arp(struct vnet_priv *priv,
 	return VNET_DROP_NONE;
 }
 
+static bool vnet_frag_is(const struct vnet_frag *f, const struct iphdr *iph)
+{
+	return f->saddr == iph->saddr && f->daddr == iph->daddr &&
+	       f->id == iph->id && f->protocol == iph->protocol;
+}
+
+static bool vnet_frag_live(const struct vnet_frag *f, unsigned long now)
+{
+	return f->used && time_before(now, f->expires);
+}
+
+/*
+ * The first fragment of an echo request (@iph, as sent) is being answered:
+ * its later fragments will be too. A full table gives up its oldest entry.
+ */
+static void vnet_frag_remember(struct vnet_priv *priv, const struct iphdr *iph)
+{
+	struct vnet_frag *f, *slot;
+	unsigned long now = jiffies;
+	int i;
+
+	spin_lock(&priv->frags_lock);
+	slot = &priv->frags[0];
+	for (i = 0; i < VNET_FRAGS; i++) {
+		f = &priv->frags[i];
+		if (!vnet_frag_live(f, now) || vnet_frag_is(f, iph)) {
+			slot = f;
+			break;
+		}
+		if (time_before(f->expires, slot->expires))
+			slot = f;
+	}
+	slot->saddr = iph->saddr;
+	slot->daddr = iph->daddr;
+	slot->id = iph->id;
+	slot->protocol = iph->protocol;
+	slot->expires = now + VNET_FRAG_LIFETIME;
+	slot->used = true;
+	spin_unlock(&priv->frags_lock);
+}
+
+/* Whether @iph, a later fragment, belongs to an echo request whose first fragment was answered. */
+static bool vnet_frag_known(struct vnet_priv *priv, const struct iphdr *iph)
+{
+	unsigned long now = jiffies;
+	bool known = false;
+	int i;
+
+	spin_lock(&priv->frags_lock);
+	for (i = 0; i < VNET_FRAGS && !known; i++)
+		known = vnet_frag_live(&priv->frags[i], now) &&
+			vnet_frag_is(&priv->frags[i], iph);
+	spin_unlock(&priv->frags_lock);
+	return known;
+}
+
 static enum vnet_drop_reason vnet_reply_ipv4(struct vnet_priv *priv,
 					     struct sk_buff *skb,
 					     unsigned int nh_off)
@@ -369,10 +450,13 @@ static enum vnet_drop_reason vnet_reply_ipv4(struct vnet_priv *priv,
 
 	/*
 	 * A later fragment carries no ICMP header; the host reassembles the
-	 * reflected fragments with the first one, whose type we change.  The
+	 * reflected fragments with the first one, whose type we change, so
+	 * only the fragments of an answered echo go back (VNET_FRAGS).  The
 	 * header checksum is a sum, so swapping the addresses keeps it valid.
 	 */
 	if (iph->frag_off & htons(IP_OFFSET)) {
+		if (!vnet_frag_known(priv, iph))
+			return VNET_DROP_UNMATCHED_FRAG;
 		if (skb_ensure_writable(skb, nh_off + sizeof(*iph)))
 			return VNET_DROP_NOMEM;
 		iph = vnet_at(skb, nh_off);
@@ -403,6 +487,8 @@ static enum vnet_drop_reason vnet_reply_ipv4(struct vnet_priv *priv,
 	vnet_icmp_set_type(&icmph->type, icmph->code, &icmph->checksum,
 			   ICMP_ECHOREPLY);
 	iph = vnet_at(skb, nh_off);
+	if (!whole)
+		vnet_frag_remember(priv, iph);
 	swap(iph->saddr, iph->daddr);
 	vnet_swap_eth(skb);
 
@@ -937,6 +1023,7 @@ static int vnet_dev_init(struct net_device *dev)
 		return -ENOMEM;
 	priv->dev = dev;
 	skb_queue_head_init(&priv->deferred);
+	spin_lock_init(&priv->frags_lock);
 	hrtimer_init(&priv->defer_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	priv->defer_timer.function = vnet_defer_fire;
 
