@@ -2,11 +2,18 @@
 /*
  * vnet-pkt: put raw Ethernet frames on a device (AF_PACKET) for the tests.
  *
- *   vnet-pkt send IFACE HEX [COUNT]      send the frame COUNT times (default 1)
- *   vnet-pkt xchg IFACE HEX [TIMEOUT_MS] send it, print the first frame received on IFACE in hex
- *                                        (exit 1 when nothing arrives in time)
- *   vnet-pkt fuzz IFACE SEED COUNT HEX...  send COUNT frames made from the given templates by random
- *                                        truncation, byte flips and length-field damage
+ *   vnet-pkt [--bypass] send IFACE HEX [COUNT]      send the frame COUNT times (default 1)
+ *   vnet-pkt [--bypass] xchg IFACE HEX [TIMEOUT_MS] send it, print the first frame received on IFACE
+ *                                                   in hex (exit 1 when nothing arrives in time)
+ *   vnet-pkt [--bypass] fuzz IFACE SEED COUNT HEX...  send COUNT frames made from the given templates
+ *                                                   by random truncation, byte flips and length-field
+ *                                                   damage
+ *   vnet-pkt [--bypass] flood IFACE HEX [SECONDS]   send the frame over and over until IFACE is gone,
+ *                                                   then print "sent N" (exit 0); exit 1 if IFACE is
+ *                                                   still there after SECONDS (default 60)
+ *
+ * --bypass sets PACKET_QDISC_BYPASS: the frames go from the socket straight to the driver's
+ * ndo_start_xmit, past the qdisc layer and its synchronisation with the device going down.
  *
  * HEX may contain spaces, ':' and '.' between bytes. Built static so it runs in the guest as is.
  */
@@ -26,17 +33,22 @@
 
 #define MAX_FRAME 65536
 
-static int open_socket(const char *ifname, struct sockaddr_ll *sll)
+/* @proto 0: a socket that only sends (no receive hook, so no copy of every frame on IFACE). */
+static int open_socket(const char *ifname, struct sockaddr_ll *sll, uint16_t proto, int bypass)
 {
-	int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(proto));
 
 	if (fd < 0) {
 		perror("socket(AF_PACKET)");
 		exit(2);
 	}
+	if (bypass && setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &bypass, sizeof(bypass)) < 0) {
+		perror("PACKET_QDISC_BYPASS");
+		exit(2);
+	}
 	memset(sll, 0, sizeof(*sll));
 	sll->sll_family = AF_PACKET;
-	sll->sll_protocol = htons(ETH_P_ALL);
+	sll->sll_protocol = htons(proto);
 	sll->sll_ifindex = if_nametoindex(ifname);
 	if (!sll->sll_ifindex) {
 		fprintf(stderr, "no device %s\n", ifname);
@@ -196,19 +208,63 @@ static int cmd_fuzz(int fd, unsigned int seed, long count, char **templates, int
 	return 0;
 }
 
+/*
+ * The socket stays bound to IFACE while it goes away: the kernel then answers ENETDOWN while it is
+ * down and ENXIO once it is unregistered (the binding's ifindex is gone).
+ */
+static int cmd_flood(int fd, const unsigned char *frame, size_t len, int seconds)
+{
+	struct timespec start, now;
+	unsigned long sent = 0, tries;
+	int sndbuf = 64 << 20;
+
+	/*
+	 * A frame the device holds on to (a deferred answer) keeps its share of the send buffer: make
+	 * room, so that the flood does not wait for it. SO_SNDBUFFORCE needs CAP_NET_ADMIN; without
+	 * it the default buffer serves, only more slowly.
+	 */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (tries = 1;; tries++) {
+		if (send(fd, frame, len, 0) >= 0)
+			sent++;
+		else if (errno == ENXIO || errno == ENODEV)
+			break;
+		else if (errno != ENETDOWN && errno != ENOBUFS && errno != EAGAIN) {
+			perror("send");
+			return 2;
+		}
+		if (tries % 256)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= seconds) {
+			fprintf(stderr, "device still there after %d s (sent %lu)\n", seconds, sent);
+			return 1;
+		}
+	}
+	printf("sent %lu\n", sent);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static unsigned char frame[MAX_FRAME];
 	struct sockaddr_ll sll;
+	int fd, bypass = 0;
 	size_t len;
-	int fd;
 
+	if (argc > 1 && !strcmp(argv[1], "--bypass")) {
+		bypass = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: vnet-pkt send|xchg IFACE HEX [COUNT|TIMEOUT_MS]\n"
-				"       vnet-pkt fuzz IFACE SEED COUNT HEX...\n");
+		fprintf(stderr, "usage: vnet-pkt [--bypass] send|xchg IFACE HEX [COUNT|TIMEOUT_MS]\n"
+				"       vnet-pkt [--bypass] fuzz IFACE SEED COUNT HEX...\n"
+				"       vnet-pkt [--bypass] flood IFACE HEX [SECONDS]\n");
 		return 2;
 	}
-	fd = open_socket(argv[2], &sll);
+	fd = open_socket(argv[2], &sll, strcmp(argv[1], "flood") ? ETH_P_ALL : 0, bypass);
 	if (!strcmp(argv[1], "fuzz")) {
 		if (argc < 6)
 			return 2;
@@ -225,6 +281,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "xchg"))
 		return cmd_xchg(fd, frame, len, argc > 4 ? atoi(argv[4]) : 1000);
+	if (!strcmp(argv[1], "flood"))
+		return cmd_flood(fd, frame, len, argc > 4 ? atoi(argv[4]) : 60);
 	fprintf(stderr, "unknown command %s\n", argv[1]);
 	return 2;
 }

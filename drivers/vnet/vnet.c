@@ -73,6 +73,7 @@ enum vnet_drop_reason {
 	VNET_DROP_UNSUPPORTED,
 	VNET_DROP_MULTICAST,
 	VNET_DROP_DAD,
+	VNET_DROP_UNMATCHED_FRAG,	/* a later IPv4 fragment of no echo we answered */
 	VNET_DROP_NOMEM,
 	VNET_DROP_MAX
 };
@@ -85,6 +86,7 @@ static const char * const vnet_drop_names[VNET_DROP_MAX] = {
 	[VNET_DROP_UNSUPPORTED]	= "unsupported",
 	[VNET_DROP_MULTICAST]	= "multicast",
 	[VNET_DROP_DAD]		= "dad",
+	[VNET_DROP_UNMATCHED_FRAG]	= "unmatched_frag",
 	[VNET_DROP_NOMEM]	= "nomem",
 };
 
@@ -116,6 +118,26 @@ enum vnet_ctr {
 #define VNET_DEFER_MS		100
 #define VNET_DEFER_QLEN		64
 
+/*
+ * A later IPv4 fragment carries no ICMP header: it is reflected only if the
+ * first fragment of its datagram was an echo request that was answered, as
+ * remembered here. A sender puts a datagram's fragments on the wire back to
+ * back, so a few datagrams for a short while suffice (a host would wait 30 s,
+ * ipfrag_time, to reassemble one).
+ */
+#define VNET_FRAGS		16
+#define VNET_FRAG_LIFETIME	(2 * HZ)
+
+/* The first fragment of an answered echo request: what identifies its datagram (RFC 791). */
+struct vnet_frag {
+	unsigned long	expires;	/* jiffies */
+	__be32		saddr;
+	__be32		daddr;
+	__be16		id;
+	u8		protocol;
+	bool		used;
+};
+
 struct vnet_skb_cb {
 	unsigned long	due;		/* jiffies, for a deferred answer */
 	bool		resolution;	/* an ARP reply or a neighbour advertisement */
@@ -130,6 +152,9 @@ struct vnet_priv {
 	struct net_device		*dev;
 	struct sk_buff_head		deferred;
 	struct hrtimer			defer_timer;
+	/* Transmit runs on any CPU at once (LLTX), with BH off. */
+	spinlock_t			frags_lock;
+	struct vnet_frag		frags[VNET_FRAGS];
 };
 
 /* ARP body for Ethernet/IPv4; the addresses are not naturally aligned. */
@@ -327,6 +352,62 @@ static enum vnet_drop_reason vnet_reply_arp(struct vnet_priv *priv,
 	return VNET_DROP_NONE;
 }
 
+static bool vnet_frag_is(const struct vnet_frag *f, const struct iphdr *iph)
+{
+	return f->saddr == iph->saddr && f->daddr == iph->daddr &&
+	       f->id == iph->id && f->protocol == iph->protocol;
+}
+
+static bool vnet_frag_live(const struct vnet_frag *f, unsigned long now)
+{
+	return f->used && time_before(now, f->expires);
+}
+
+/*
+ * The first fragment of an echo request (@iph, as sent) is being answered:
+ * its later fragments will be too. A full table gives up its oldest entry.
+ */
+static void vnet_frag_remember(struct vnet_priv *priv, const struct iphdr *iph)
+{
+	struct vnet_frag *f, *slot;
+	unsigned long now = jiffies;
+	int i;
+
+	spin_lock(&priv->frags_lock);
+	slot = &priv->frags[0];
+	for (i = 0; i < VNET_FRAGS; i++) {
+		f = &priv->frags[i];
+		if (!vnet_frag_live(f, now) || vnet_frag_is(f, iph)) {
+			slot = f;
+			break;
+		}
+		if (time_before(f->expires, slot->expires))
+			slot = f;
+	}
+	slot->saddr = iph->saddr;
+	slot->daddr = iph->daddr;
+	slot->id = iph->id;
+	slot->protocol = iph->protocol;
+	slot->expires = now + VNET_FRAG_LIFETIME;
+	slot->used = true;
+	spin_unlock(&priv->frags_lock);
+}
+
+/* Whether @iph, a later fragment, belongs to an echo request whose first fragment was answered. */
+static bool vnet_frag_known(struct vnet_priv *priv, const struct iphdr *iph)
+{
+	unsigned long now = jiffies;
+	bool known = false;
+	int i;
+
+	spin_lock(&priv->frags_lock);
+	for (i = 0; i < VNET_FRAGS && !known; i++)
+		known = vnet_frag_live(&priv->frags[i], now) &&
+			vnet_frag_is(&priv->frags[i], iph);
+	spin_unlock(&priv->frags_lock);
+	return known;
+}
+
 static enum vnet_drop_reason vnet_reply_ipv4(struct vnet_priv *priv,
 					     struct sk_buff *skb,
 					     unsigned int nh_off)
@@ -369,10 +450,13 @@ static enum vnet_drop_reason vnet_reply_ipv4(struct vnet_priv *priv,
 
 	/*
 	 * A later fragment carries no ICMP header; the host reassembles the
-	 * reflected fragments with the first one, whose type we change.  The
+	 * reflected fragments with the first one, whose type we change, so
+	 * only the fragments of an answered echo go back (VNET_FRAGS).  The
 	 * header checksum is a sum, so swapping the addresses keeps it valid.
 	 */
 	if (iph->frag_off & htons(IP_OFFSET)) {
+		if (!vnet_frag_known(priv, iph))
+			return VNET_DROP_UNMATCHED_FRAG;
 		if (skb_ensure_writable(skb, nh_off + sizeof(*iph)))
 			return VNET_DROP_NOMEM;
 		iph = vnet_at(skb, nh_off);
@@ -403,6 +487,8 @@ static enum vnet_drop_reason vnet_reply_ipv4(struct vnet_priv *priv,
 	vnet_icmp_set_type(&icmph->type, icmph->code, &icmph->checksum,
 			   ICMP_ECHOREPLY);
 	iph = vnet_at(skb, nh_off);
+	if (!whole)
+		vnet_frag_remember(priv, iph);
 	swap(iph->saddr, iph->daddr);
 	vnet_swap_eth(skb);
 
@@ -746,12 +832,24 @@ static void vnet_deliver(struct net_device *dev, struct vdev_pcpu_ctrs __percpu 
  * Queues an answer to another host's request; see VNET_DEFER_MS. The queue's
  * lock also orders the timer's arming (transmit has BH off, the timer runs
  * in softirq: a plain spin_lock serves both).
+ *
+ * Transmit can outlive ndo_stop: an AF_PACKET socket with PACKET_QDISC_BYPASS
+ * reaches ndo_start_xmit through __dev_direct_xmit(), which tests
+ * netif_running() before it disables BH, so the close's synchronize_net()
+ * does not wait for it. Hence the test again under the lock, which
+ * vnet_defer_stop() takes after the core cleared __LINK_STATE_START.
  */
 static void vnet_defer(struct vnet_priv *priv, struct sk_buff *skb)
 {
 	struct sk_buff_head *q = &priv->deferred;
 
 	spin_lock(&q->lock);
+	if (unlikely(!netif_running(priv->dev))) {
+		/* The link is gone: the answer is lost on the way, not dropped by us. */
+		spin_unlock(&q->lock);
+		consume_skb(skb);
+		return;
+	}
 	if (skb_queue_len(q) >= VNET_DEFER_QLEN) {
 		spin_unlock(&q->lock);
 		vdev_ctr_inc(priv->stats, VNET_RX_DROPPED);
@@ -792,6 +890,24 @@ static enum hrtimer_restart vnet_defer_fire(struct hrtimer *timer)
 	while ((skb = __skb_dequeue(&due)))
 		vnet_deliver(priv->dev, priv->stats, skb);
 	return HRTIMER_NORESTART;
+}
+
+/*
+ * Empties the queue and stops the timer for good: called once the device is
+ * no longer running (ndo_stop, ndo_uninit), when vnet_defer() queues nothing.
+ */
+static void vnet_defer_stop(struct vnet_priv *priv)
+{
+	struct sk_buff_head *q = &priv->deferred;
+	struct sk_buff_head stale;
+
+	__skb_queue_head_init(&stale);
+	spin_lock_bh(&q->lock);
+	skb_queue_splice_init(q, &stale);
+	spin_unlock_bh(&q->lock);
+	/* The queue is empty and stays so: a running callback cannot re-arm it. */
+	hrtimer_cancel(&priv->defer_timer);
+	__skb_queue_purge(&stale);
 }
 
 static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -859,9 +975,7 @@ static int vnet_close(struct net_device *dev)
 	struct vnet_priv *priv = netdev_priv(dev);
 
 	netif_carrier_off(dev);
-	/* Transmit has stopped: no answer can be queued any more. */
-	hrtimer_cancel(&priv->defer_timer);
-	skb_queue_purge(&priv->deferred);
+	vnet_defer_stop(priv);
 	return 0;
 }
 
@@ -909,6 +1023,7 @@ static int vnet_dev_init(struct net_device *dev)
 		return -ENOMEM;
 	priv->dev = dev;
 	skb_queue_head_init(&priv->deferred);
+	spin_lock_init(&priv->frags_lock);
 	hrtimer_init(&priv->defer_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	priv->defer_timer.function = vnet_defer_fire;
 
@@ -916,6 +1031,17 @@ static int vnet_dev_init(struct net_device *dev)
 	if (ether_addr_equal(priv->far_mac, dev->dev_addr))
 		vnet_pick_far_mac(dev);
 	return 0;
+}
+
+/*
+ * Unregistering, or a register_netdevice() that failed after ndo_init. No
+ * answer or timer may outlive this point (the device is freed next, the
+ * module may be unloaded), whatever ndo_stop left. The counters stay until
+ * vnet_dev_free(): a bypassing transmit can still run.
+ */
+static void vnet_dev_uninit(struct net_device *dev)
+{
+	vnet_defer_stop(netdev_priv(dev));
 }
 
 /*
@@ -932,6 +1058,7 @@ static void vnet_dev_free(struct net_device *dev)
 
 static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_init		= vnet_dev_init,
+	.ndo_uninit		= vnet_dev_uninit,
 	.ndo_open		= vnet_open,
 	.ndo_stop		= vnet_close,
 	.ndo_start_xmit		= vnet_xmit,
