@@ -9,12 +9,14 @@
 #             defer CMD...   (cleanup, run in reverse order when the test ends, pass or fail)
 #             netns_add NAME   devstat DEV FIELD   estat DEV NAME   wait_until SECONDS CMD...
 #             wait_link DEV [-n NS] SUBSTRING...  (link state that linkwatch sets asynchronously)
+#             figure TEXT  (a line of measured figures, shown in the output even when the test passes)
 
 KSFT_SKIP=4
 TEST_TIMEOUT=${TEST_TIMEOUT:-180}
 KLOG_BAD='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|UBSAN|ODEBUG|list_del corruption|general protection fault|Call Trace'
 
 fail() { echo "FAIL: $*"; exit 1; }
+figure() { echo "#| $*"; }
 skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }
 note() { echo "# $*"; }
 
@@ -130,8 +132,12 @@ ktap_main() {
 			rc=1
 		fi
 		case $rc in
-		0) echo "ok $n $t" ;;
+		0)
+			sed -n 's/^#| /# /p' "$log"
+			echo "ok $n $t"
+			;;
 		"$KSFT_SKIP")
+			sed -n 's/^#| /# /p' "$log"
 			why=$(sed -n 's/^SKIP: //p' "$log" | tail -n1)
 			echo "ok $n $t # SKIP $why"
 			;;

@@ -3,7 +3,7 @@
  * nlfuzz: random and mutated rtnetlink link messages for the vnet, vpair and vswitch kinds.
  *
  *   nlfuzz [-s SEED] [-n MESSAGES] [-t SECONDS] [-j THREADS] [-k KINDS] [-p PREFIX]
- *          [-T] [-N SLOTS] [-C MS] [-o CASE,...] [-x CASE,...] [-l] [-v]
+ *          [-T] [-F] [-N SLOTS] [-C MS] [-W PCT] [-o CASE,...] [-x CASE,...] [-e CASE,...] [-l] [-v]
  *
  *   -s SEED      seed (default: time); printed first, and thread i uses SEED + i
  *   -n MESSAGES  stop after this many messages in all (default 10000)
@@ -12,9 +12,13 @@
  *   -k KINDS     comma-separated kinds to fuzz: vnet,vpair,vswitch (default all)
  *   -p PREFIX    name prefix of every device made (default fz); the only devices touched
  *   -T           a traffic thread: raw frames (ARP, ICMP, LLDP, garbage) on every fuzzed device that is up
+ *                (half of them past the qdisc, PACKET_QDISC_BYPASS)
+ *   -F           flood only (no messages): the traffic thread on PREFIX* devices for -t seconds
  *   -N SLOTS     network namespaces kept alive (default 3)
- *   -C MS        one of them destroyed, with what is in it, and made again every MS ms (default 400)
- *   -o / -x      only / never the named cases (`-l` lists them), to reproduce one case alone
+ *   -C MS        one of them destroyed, with what is in it, and made again every MS ms (default 1000)
+ *   -W PCT       the share of messages sent from inside a slot (default 30; mutations go only there)
+ *   -o / -x      only / never the named cases (`-l` lists them; NAME/ for a group), to reproduce one
+ *   -e CASE,...  these must be refused with an extack message every time, or the run fails
  *   -v           one line per message: thread, case, result, extack message; -vv: and the message in hex
  *
  * Messages: RTM_NEWLINK (create, valid and malformed: IFLA_INFO_DATA of the three kinds, the vpair peer
@@ -28,7 +32,8 @@
  * by errno and how many carried an extack message, devices made and deleted, namespaces) and the
  * findings: malformed input that was accepted, or refused without an extack message. Then every device
  * named PREFIX* (and any device of the three kinds made meanwhile under another name) is deleted.
- * Exit status: 0, or 1 when the kernel stopped answering or something made here could not be removed.
+ * Exit status: 0, or 1 when the kernel stopped answering, something made here could not be removed, or
+ * an -e case was accepted or refused without a message.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -119,7 +124,7 @@ enum expect { ANY, ERR, OK };
 	X(D_VP_NETNS_MISSING,	"data/vpair/peer-netns-missing", C_DATA, ERR, KB(K_VPAIR),   3)	\
 	X(D_VP_NETNS_BOTH,	"data/vpair/peer-netns-both",	C_DATA, ERR, KB(K_VPAIR),    2)	\
 	X(D_VP_IFINDEX_NEG,	"data/vpair/peer-ifindex-negative", C_DATA, ERR, KB(K_VPAIR), 2) \
-	X(D_VP_IFINDEX_TAKEN,	"data/vpair/peer-ifindex-taken", C_DATA, ERR, KB(K_VPAIR),   2)	\
+	X(D_VP_IFINDEX_TAKEN,	"data/vpair/peer-ifindex-taken", C_DATA, ANY, KB(K_VPAIR),   2)	\
 	X(D_VP_TXQ,		"data/vpair/peer-queues",	C_DATA, ERR, KB(K_VPAIR),    3)	\
 	X(D_VP_GSO,		"data/vpair/peer-gso-size",	C_DATA, ERR, KB(K_VPAIR),    2)	\
 	X(D_VP_PEER_EXTRA,	"data/vpair/peer-extra-attrs",	C_DATA, ANY, KB(K_VPAIR),    3)	\
@@ -144,7 +149,7 @@ enum expect { ANY, ERR, OK };
 	X(L_KIND_BAD,		"link/kind-unknown",		C_LINK, ERR, K_ANY,          1)	\
 	X(L_KIND_MISSING,	"link/kind-missing",		C_LINK, ERR, K_ANY,          2)	\
 	X(L_IFINDEX_NEG,	"link/ifindex-negative",	C_LINK, ERR, K_ANY,          2)	\
-	X(L_IFINDEX_TAKEN,	"link/ifindex-taken",		C_LINK, ERR, K_ANY,          3)	\
+	X(L_IFINDEX_TAKEN,	"link/ifindex-taken",		C_LINK, ANY, K_ANY,          3)	\
 	X(L_NETNS_BOTH,		"link/netns-both",		C_LINK, ERR, K_ANY,          2)	\
 	X(L_NETNS_MISSING,	"link/netns-missing",		C_LINK, ERR, K_ANY,          2)	\
 	X(L_MASTER_BAD,		"link/master-bad",		C_LINK, ERR, K_ANY,          3)	\
@@ -199,10 +204,11 @@ static unsigned long err_by[160][2];	/* [errno][with extack] */
 /* options */
 static uint64_t opt_seed;
 static unsigned long opt_count = 10000;
-static unsigned int opt_time = 60, opt_threads = 2, opt_slots = 3, opt_churn = 400;
+static unsigned int opt_time = 60, opt_threads = 2, opt_slots = 3, opt_churn = 1000, opt_inslot = 30;
 static unsigned int opt_kinds = K_ANY;
 static const char *opt_prefix = "fz";
-static bool opt_traffic;
+static bool opt_traffic, opt_flood;
+static bool case_must[NCASES];	/* -e: a finding here fails the run */
 static int opt_verbose;
 static bool case_on[NCASES];
 static struct timespec t_start;
@@ -697,6 +703,18 @@ static int traffic_if[64];
 static int traffic_n;
 static pthread_mutex_t traffic_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static void traffic_update(struct world *w)
+{
+	int i;
+
+	pthread_mutex_lock(&traffic_lock);
+	traffic_n = 0;
+	for (i = 0; i < w->ndev && traffic_n < 64; i++)
+		if (w->dev[i].flags & IFF_UP)
+			traffic_if[traffic_n++] = w->dev[i].ifindex;
+	pthread_mutex_unlock(&traffic_lock);
+}
+
 static void dump_request(struct msg *m, uint32_t ext_mask)
 {
 	msg_init(m, RTM_GETLINK, NLM_F_DUMP);
@@ -708,7 +726,7 @@ static void view_refresh(struct ctx *c, int wi)
 	struct world *w = &c->w[wi];
 	struct result res;
 	struct msg *m = &c->m;
-	int sock = world_sock(c, wi), i;
+	int sock = world_sock(c, wi);
 
 	if (sock < 0)
 		return;
@@ -725,14 +743,8 @@ static void view_refresh(struct ctx *c, int wi)
 	ADD(cstat[GET_DUMP].ok, 1);
 	ADD(n_ok, 1);
 	w->age = 0;
-	if (wi == 0 && opt_traffic) {
-		pthread_mutex_lock(&traffic_lock);
-		traffic_n = 0;
-		for (i = 0; i < w->ndev && traffic_n < 64; i++)
-			if (w->dev[i].flags & IFF_UP)
-				traffic_if[traffic_n++] = w->dev[i].ifindex;
-		pthread_mutex_unlock(&traffic_lock);
-	}
+	if (wi == 0 && opt_traffic)
+		traffic_update(w);
 }
 
 static struct dev *pick_dev(struct ctx *c, struct world *w, unsigned int kinds)
@@ -796,7 +808,7 @@ static uint32_t some_mtu(struct ctx *c)
 
 /* The optional attributes of a device being created, valid ones. */
 static void put_link_extras(struct ctx *c, struct world *w, struct msg *m, enum kind k,
-			    bool *in_slot)
+			    bool *in_slot, bool netns)
 {
 	unsigned char mac[ETH_ALEN];
 
@@ -821,21 +833,23 @@ static void put_link_extras(struct ctx *c, struct world *w, struct msg *m, enum 
 			put_u32(m, IFLA_MASTER, sw->ifindex);
 	}
 	*in_slot = false;
-	if (w->slot < 0 && chance(&c->r, 12))
+	if (netns && w->slot < 0 && chance(&c->r, 12))
 		*in_slot = put_netns(c, m, false);
 	if (chance(&c->r, 30))
 		msg_ifi(m)->ifi_flags = IFF_UP, msg_ifi(m)->ifi_change = IFF_UP;
 }
 
 /* VPAIR_INFO_PEER: an ifinfomsg and the peer's attributes, valid ones */
-static void put_peer(struct ctx *c, struct msg *m, const char *peer_name, bool name_optional)
+static void put_peer(struct ctx *c, struct msg *m, const char *peer_name, bool name_optional,
+		     bool up_ok)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	unsigned char mac[ETH_ALEN];
 	size_t nest = nest_start(m, VPAIR_INFO_PEER);
 	bool in_slot = false;
 
-	if (chance(&c->r, 20))
+	/* the peer up at creation: vpair (as veth) refuses it, ENOTCONN; see new/vpair-peer-up */
+	if (up_ok && chance(&c->r, 10))
 		ifi.ifi_flags = ifi.ifi_change = IFF_UP;
 	msg_append(m, &ifi, sizeof(ifi));
 	if (chance(&c->r, 15))
@@ -882,12 +896,15 @@ struct create {
 	char name[IFNAMSIZ];
 	char peer[IFNAMSIZ];
 	bool in_slot;
+	bool up_ok;		/* the peer may be asked up */
 	size_t data;		/* offset of IFLA_INFO_DATA's header, 0 if none */
 	size_t linkinfo;
 };
 
+enum extras { NO_EXTRAS, EXTRAS_HERE, EXTRAS };	/* EXTRAS: the device may go to a slot */
+
 static void create_begin(struct ctx *c, struct world *w, struct msg *m, struct create *cr,
-			 enum kind k, bool extras)
+			 enum kind k, enum extras extras)
 {
 	memset(cr, 0, sizeof(*cr));
 	cr->kind = k;
@@ -896,8 +913,8 @@ static void create_begin(struct ctx *c, struct world *w, struct msg *m, struct c
 	msg_init(m, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
 	put_str(m, IFLA_IFNAME, cr->name);
 	m->mut_start = m->nh.nlmsg_len;
-	if (extras)
-		put_link_extras(c, w, m, k, &cr->in_slot);
+	if (extras != NO_EXTRAS)
+		put_link_extras(c, w, m, k, &cr->in_slot, extras == EXTRAS);
 }
 
 static void linkinfo_begin(struct ctx *c, struct msg *m, struct create *cr, const char *kind)
@@ -923,13 +940,14 @@ static void put_valid_data(struct ctx *c, struct msg *m, struct create *cr)
 			chance(&c->r, 50) ? PICK(&c->r, ages) : 10 + below(&c->r, 1000000 - 9));
 	}
 	if (cr->kind == K_VPAIR)
-		put_peer(c, m, cr->peer, cr->in_slot);
+		put_peer(c, m, cr->peer, cr->in_slot, cr->up_ok);
 }
 
 static void create_valid(struct ctx *c, struct world *w, struct msg *m, struct create *cr,
 			 enum kind k)
 {
-	create_begin(c, w, m, cr, k, true);
+	create_begin(c, w, m, cr, k, EXTRAS);
+	cr->up_ok = true;
 	if (k == K_VPAIR && cr->in_slot && chance(&c->r, 20)) {
 		/* no data at all: the peer, named by the kernel, goes where the device goes */
 		size_t li = nest_start(m, IFLA_LINKINFO);
@@ -1173,7 +1191,7 @@ static void put_bad_data(struct ctx *c, struct world *w, struct msg *m, struct c
 		put_u32(m, PICK(&c->r, ((const int[]){ 0, VSW_INFO_MAX + 1, VPAIR_INFO_MAX + 1, 100,
 						      0x3fff })), rnd(&c->r));
 		if (cr->kind == K_VPAIR)
-			put_peer(c, m, cr->peer, false);	/* else the kernel names the peer */
+			put_peer(c, m, cr->peer, false, false);	/* else the kernel names the peer */
 		break;
 	case D_SW_TRUNC:
 		put_raw(m, VSW_INFO_AGEING_TIME, &(uint32_t){ 300 }, 4, 4 + 1 + below(&c->r, 300));
@@ -1187,7 +1205,7 @@ static void put_bad_data(struct ctx *c, struct world *w, struct msg *m, struct c
 	case D_VP_GARBAGE:
 	case CH_VSWITCH_GARBAGE:
 		if (id == D_VP_GARBAGE)
-			put_peer(c, m, cr->peer, false);	/* else the kernel names the peer */
+			put_peer(c, m, cr->peer, false, false);	/* else the kernel names the peer */
 		if (chance(&c->r, 50)) {
 			size_t n = 1 + below(&c->r, sizeof(buf));
 
@@ -1203,7 +1221,7 @@ static void put_bad_data(struct ctx *c, struct world *w, struct msg *m, struct c
 		else
 			put_u8(m, VPAIR_INFO_GRO, 1);
 		if (chance(&c->r, 50))
-			put_peer(c, m, cr->peer, false);
+			put_peer(c, m, cr->peer, false, false);
 		break;
 	case D_VNET_DATA:
 	case CH_VNET:
@@ -1211,7 +1229,7 @@ static void put_bad_data(struct ctx *c, struct world *w, struct msg *m, struct c
 		break;
 	case CH_VPAIR:
 		if (chance(&c->r, 50))
-			put_peer(c, m, cr->peer, false);
+			put_peer(c, m, cr->peer, false, false);
 		else
 			put_garbage(c, m, VPAIR_INFO_MAX);
 		break;
@@ -1253,7 +1271,7 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 			struct ifinfomsg ifi = { .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
 			size_t nest;
 
-			create_begin(c, w, m, cr, K_VPAIR, false);
+			create_begin(c, w, m, cr, K_VPAIR, NO_EXTRAS);
 			linkinfo_begin(c, m, cr, "vpair");
 			nest = nest_start(m, VPAIR_INFO_PEER);
 			msg_append(m, &ifi, sizeof(ifi));
@@ -1265,7 +1283,7 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 			/* "PREFIX%d": the kernel picks the number; still ours */
 			char pat[IFNAMSIZ];
 
-			create_begin(c, w, m, cr, k, false);
+			create_begin(c, w, m, cr, k, NO_EXTRAS);
 			msg_init(m, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
 			snprintf(pat, sizeof(pat), "%s%c%%d", opt_prefix, 'a' + c->id);
 			put_str(m, IFLA_IFNAME, pat);
@@ -1313,13 +1331,13 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 			cr->kind = K_OTHER;	/* nothing is created */
 			return true;
 		}
-		create_begin(c, w, m, cr, k, chance(&c->r, 30));
+		create_begin(c, w, m, cr, k, chance(&c->r, 30) ? EXTRAS_HERE : NO_EXTRAS);
 		linkinfo_begin(c, m, cr, kind_names[k]);
 		put_bad_data(c, w, m, cr, id);
 		linkinfo_end(m, cr);
 		return true;
 	case C_LINK:
-		create_begin(c, w, m, cr, k, false);
+		create_begin(c, w, m, cr, k, NO_EXTRAS);
 		switch (id) {
 		case L_MTU:
 			put_u32(m, IFLA_MTU, PICK(&c->r, bad_mtus));
@@ -1595,13 +1613,14 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 		return true;
 	case C_MUT:
 		/* a valid message, then damaged past the name */
+		/*
+		 * A damaged create may lose its name (or its vpair peer's: the kernel then names
+		 * the peer vpairN), a damaged change may rename: only in a slot, which takes them
+		 * along when it goes.
+		 */
+		if (w->slot < 0)
+			return false;
 		if (id == MUT_NEW) {
-			/*
-			 * A damaged vpair create may lose its peer's name: the kernel then names the
-			 * peer vpairN in the socket's namespace. Only in a slot, which takes it along.
-			 */
-			if (k == K_VPAIR && w->slot < 0)
-				return false;
 			create_valid(c, w, m, cr, k);
 		} else {
 			static const enum case_id set[] = { S_MTU, S_MASTER, S_NETNS, S_MISC,
@@ -1741,10 +1760,11 @@ static enum case_id pick_case(struct ctx *c, struct world *w)
 	if (w->ndev >= DEV_CAP && chance(&c->r, 50))
 		return DEL_INDEX;
 	if (w->ndev < 4 && chance(&c->r, 40)) {
+		/* whatever the selection: the change/ and set/ cases need devices to aim at */
 		static const enum case_id mk[] = { NEW_VNET, NEW_VPAIR, NEW_VSWITCH };
 		enum case_id id2 = PICK(&c->r, mk);
 
-		if (case_enabled(id2))
+		if (cases[id2].kinds & opt_kinds)
 			return id2;
 	}
 	x = below(&c->r, weight_total);
@@ -1795,7 +1815,7 @@ static void *fuzz_main(void *arg)
 			pthread_mutex_unlock(&slot_lock);
 			worlds_sync(c);
 		}
-		if (opt_slots && chance(&c->r, 30))
+		if (opt_slots && chance(&c->r, opt_inslot))
 			wi = 1 + below(&c->r, opt_slots);
 		sock = world_sock(c, wi);
 		if (sock < 0) {
@@ -1819,8 +1839,16 @@ static void *fuzz_main(void *arg)
 			if (!build(c, w, id, &c->m, &cr))
 				continue;
 		}
+		/*
+		 * Damage past the name: the mutate/ cases, and a few creates and changes (counted
+		 * under mutate/ too). Only in a slot, which takes away what a damaged name or kind
+		 * makes of it.
+		 */
 		if (cases[id].cls == C_MUT ||
-		    ((cases[id].cls == C_NEW || cases[id].cls == C_SET) && chance(&c->r, 3))) {
+		    (w->slot >= 0 && cases[id].exp == ANY &&
+		     (cases[id].cls == C_NEW || cases[id].cls == C_SET) && chance(&c->r, 5))) {
+			if (cases[id].cls != C_MUT)
+				id = cases[id].cls == C_NEW ? MUT_NEW : MUT_SET;
 			mutate(c, &c->m);
 			mutated = true;
 			ADD(n_mutated, 1);
@@ -1926,13 +1954,16 @@ static void *traffic_main(void *arg)
 	struct rng r = { .s = opt_seed ^ 0x7452414646494355ULL };
 	unsigned char frame[1600], dst[ETH_ALEN];
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	int bypass = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), one = 1;
 	unsigned int i = 0;
 
 	(void)arg;
-	if (fd < 0) {
+	if (fd < 0 || bypass < 0) {
 		fprintf(stderr, "nlfuzz: AF_PACKET socket: %s\n", strerror(errno));
 		return NULL;
 	}
+	/* half the frames straight to ndo_start_xmit, past the qdisc, as pktgen and AF_XDP do */
+	setsockopt(bypass, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	while (!stop) {
 		struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = ETH_ALEN };
 		size_t n;
@@ -1946,12 +1977,14 @@ static void *traffic_main(void *arg)
 		}
 		n = make_frame(&r, frame, dst);
 		memcpy(sll.sll_addr, dst, ETH_ALEN);
-		if (sendto(fd, frame, n, MSG_DONTWAIT, (struct sockaddr *)&sll, sizeof(sll)) > 0)
+		if (sendto(i % 2 ? bypass : fd, frame, n, MSG_DONTWAIT, (struct sockaddr *)&sll,
+			   sizeof(sll)) > 0)
 			ADD(n_frames, 1);
 		if (++i % 16 == 0)
 			usleep(2000);
 	}
 	close(fd);
+	close(bypass);
 	return NULL;
 }
 
@@ -2087,11 +2120,14 @@ static int findings(void)
 
 		if (!s->sent || cases[id].exp == ANY)
 			continue;
-		if (cases[id].exp == OK && s->err_ext + s->err_noext) {
-			printf("finding (%s): %s: valid, refused %lu of %lu (%s%s%s)\n", who,
-			       cases[id].name, s->err_ext + s->err_noext, s->sent,
-			       errname(s->err_noext ? s->noext_errno : s->ext_errno),
-			       s->ext_set ? ": " : ", no extack message", s->ext_set ? s->ext_msg : "");
+		if (cases[id].exp == OK && s->err_noext) {
+			printf("finding (%s): %s: valid, refused %lu of %lu without a message (%s)\n",
+			       who, cases[id].name, s->err_noext, s->sent, errname(s->noext_errno));
+			n++;
+		}
+		if (cases[id].exp == OK && s->err_ext) {
+			printf("finding (%s): %s: valid, refused %lu of %lu (%s: %s)\n", who,
+			       cases[id].name, s->err_ext, s->sent, errname(s->ext_errno), s->ext_msg);
 			n++;
 		}
 		if (cases[id].exp != ERR)
@@ -2110,14 +2146,64 @@ static int findings(void)
 	return n;
 }
 
+/* the -e cases: each must have been refused, every time, with an extack message */
+static int must_fail(void)
+{
+	int id, n = 0;
+
+	for (id = 0; id < NCASES; id++)
+		if (case_must[id] && (cstat[id].ok || cstat[id].err_noext)) {
+			printf("FAIL: %s: %lu of %lu accepted, %lu refused without a message\n",
+			       cases[id].name, cstat[id].ok, cstat[id].sent, cstat[id].err_noext);
+			n++;
+		}
+	return n;
+}
+
+/*
+ * -F: only frames, on every device of ours that is up in this namespace (looked up every 50 ms),
+ * for -t seconds; what a storm's traffic needs.
+ */
+static int flood(void)
+{
+	static struct ctx c;
+	static struct world w;
+	pthread_t traffic;
+	unsigned long looks = 0;
+	double secs;
+
+	c.w[0].sock = nl_open();
+	if (c.w[0].sock < 0)
+		die("netlink socket: %s", strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
+	if (pthread_create(&traffic, NULL, traffic_main, NULL))
+		die("pthread_create");
+	while (elapsed() < opt_time) {
+		struct result res;
+
+		dump_request(&c.m, RTEXT_FILTER_SKIP_STATS);
+		talk(&c, c.w[0].sock, &c.m, &res, &w, false);
+		if (!res.err)
+			traffic_update(&w);
+		looks++;
+		usleep(50000);
+	}
+	secs = elapsed();
+	stop = 1;
+	pthread_join(traffic, NULL);
+	printf("flood: %lu frames in %.1f s (%.0f/s) on the %s* devices that were up, %lu looks\n",
+	       n_frames, secs, n_frames / (secs > 0 ? secs : 1), opt_prefix, looks);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: nlfuzz [-s SEED] [-n MESSAGES] [-t SECONDS] [-j THREADS] [-k KINDS] "
-		"[-p PREFIX] [-T] [-N SLOTS] [-C MS] [-o CASE,...] [-x CASE,...] [-l] [-v]\n");
+		"[-p PREFIX] [-T] [-F] [-N SLOTS] [-C MS] [-W PCT] [-o CASE,...] [-x CASE,...] [-e CASE,...] [-l] [-v]\n");
 	exit(2);
 }
 
-static void cases_set(const char *list, bool on)
+static void cases_set(bool *set, const char *list, bool on)
 {
 	char *dup = strdup(list), *tok, *save = NULL;
 	int id;
@@ -2128,7 +2214,7 @@ static void cases_set(const char *list, bool on)
 		for (id = 0; id < NCASES; id++)
 			if (!strcmp(cases[id].name, tok) ||
 			    (tok[strlen(tok) - 1] == '/' && !strncmp(cases[id].name, tok, strlen(tok)))) {
-				case_on[id] = on;
+				set[id] = on;
 				found = true;
 			}
 		if (!found)
@@ -2143,14 +2229,14 @@ int main(int argc, char **argv)
 	pthread_t th[MAX_THREADS], traffic;
 	unsigned long removed = 0, strays = 0;
 	char stray_names[512] = "";
-	const char *only = NULL, *never = NULL;
+	const char *only = NULL, *never = NULL, *must = NULL;
 	bool seeded = false;
 	int opt, id, left, nf;
 	unsigned int i;
 	double secs;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "s:n:t:j:k:p:TN:C:o:x:lv")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:j:k:p:TFN:C:W:o:x:e:lv")) != -1) {
 		switch (opt) {
 		case 's': opt_seed = strtoull(optarg, NULL, 0); seeded = true; break;
 		case 'n': opt_count = strtoul(optarg, NULL, 0); break;
@@ -2170,8 +2256,11 @@ int main(int argc, char **argv)
 		}
 		case 'p': opt_prefix = optarg; break;
 		case 'T': opt_traffic = true; break;
+		case 'F': opt_flood = opt_traffic = true; break;
+		case 'e': must = optarg; break;
 		case 'N': opt_slots = strtoul(optarg, NULL, 0); break;
 		case 'C': opt_churn = strtoul(optarg, NULL, 0); break;
+		case 'W': opt_inslot = strtoul(optarg, NULL, 0); break;
 		case 'o': only = optarg; break;
 		case 'x': never = optarg; break;
 		case 'l':
@@ -2192,9 +2281,13 @@ int main(int argc, char **argv)
 	for (id = 0; id < NCASES; id++)
 		case_on[id] = !only;
 	if (only)
-		cases_set(only, true);
+		cases_set(case_on, only, true);
 	if (never)
-		cases_set(never, false);
+		cases_set(case_on, never, false);
+	if (must)
+		cases_set(case_must, must, true);
+	if (opt_flood)
+		return flood();
 	/* dumps keep the views fresh whatever the selection */
 	for (id = 0; id < NCASES; id++)
 		if (case_enabled(id))
@@ -2279,9 +2372,10 @@ int main(int argc, char **argv)
 	printf("; %d left\n", left);
 	nf = findings();
 	printf("findings: %d\n", nf);
+	nf = must_fail();
 	if (n_stuck)
 		printf("FAIL: the kernel did not answer %lu messages\n", n_stuck);
 	if (left)
 		printf("FAIL: %d devices could not be deleted\n", left);
-	return n_stuck || left ? 1 : 0;
+	return n_stuck || left || nf ? 1 : 0;
 }
