@@ -121,8 +121,12 @@ ktap_main() {
 		[ $rc -eq 124 ] && echo "FAIL: timed out after ${TEST_TIMEOUT}s" >>"$log"
 		after=$(_world)
 		if [ "$before" != "$after" ]; then
-			echo "FAIL: left behind (+) or removed (-): $(diff <(echo "$before") <(echo "$after") |
+			# files, not <(...): the guest has no /dev/fd
+			echo "$before" >"$log.before"
+			echo "$after" >"$log.after"
+			echo "FAIL: left behind (+) or removed (-): $(diff "$log.before" "$log.after" |
 				grep '^[-+][^-+]' | tr '\n' ' ')" >>"$log"
+			rm -f "$log.before" "$log.after"
 			[ $rc -eq 0 ] || [ $rc -eq $KSFT_SKIP ] && rc=1
 		fi
 		klog=$(dmesg | tail -n +$((klog0 + 1)))
