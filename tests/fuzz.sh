@@ -56,33 +56,45 @@ fuzz() {
 # breaks them; a keeper makes them again twice a second until its deadline, a few seconds before
 # the fuzzer's end, so that the fuzzer's own cleanup has the last word.
 keeper() {
-	local until=$1 x
-	while [ "$(date +%s)" -lt "$until" ]; do
-		ip link show fztsw >/dev/null 2>&1 || ip link add fztsw type vswitch
-		ip link set fztsw up 2>/dev/null
+	local until=$1 x ns ip
+	set +eE	# a background job: what fails is made again next time
+	trap - ERR
+	# /sys tells what is missing without starting a process (half a second each under TCG)
+	while [ "$EPOCHSECONDS" -lt "$until" ]; do
+		[ -e /sys/class/net/fztsw ] || ip link add fztsw type vswitch
+		up fztsw
 		for x in a b; do
-			if ! ip link show fzt${x}0 >/dev/null 2>&1; then
-				ip -n fzt${x^^} link del fzt${x}1 2>/dev/null
-				ip link add fzt${x}0 type vpair peer name fzt${x}1 netns fzt${x^^}
-				ip -n fzt${x^^} addr add 10.79.0.$([ $x = a ] && echo 1 || echo 2)/24 dev fzt${x}1
-				ip -n fzt${x^^} link set fzt${x}1 up
+			ns=fzt${x^^} ip=10.79.0.1
+			[ $x = b ] && ip=10.79.0.2
+			if [ ! -e /sys/class/net/fzt${x}0 ]; then
+				ip -n $ns link del fzt${x}1
+				ip link add fzt${x}0 type vpair peer name fzt${x}1 netns $ns
+				ip -n $ns addr add $ip/24 dev fzt${x}1
+				ip -n $ns link set fzt${x}1 up
 			fi
-			ip link set fzt${x}0 master fztsw up 2>/dev/null
+			[ -e /sys/class/net/fzt${x}0/master ] || ip link set fzt${x}0 master fztsw
+			up fzt${x}0
 		done
-		if ! ip link show fztv0 >/dev/null 2>&1; then
+		if [ ! -e /sys/class/net/fztv0 ]; then
 			ip link add fztv0 type vnet && ip addr add 10.80.0.1/24 dev fztv0
 		fi
-		ip link set fztv0 up 2>/dev/null
+		up fztv0
 		ip netns exec fztA ping -f -q -c 300 -w 1 10.79.0.2
 		ping -f -q -c 300 -w 1 -I fztv0 10.80.0.2
 	done >/dev/null 2>&1
+}
+# up DEV: set it up unless it is (or is gone)
+up() {
+	local f
+	read -r f <"/sys/class/net/$1/flags" 2>/dev/null || return 0
+	((f & 1)) || ip link set "$1" up
 }
 
 floods_start() {
 	netns_add fztA
 	netns_add fztB
 	defer "ip link del fztsw; ip link del fzta0; ip link del fztb0; ip link del fztv0"
-	keeper $(($(date +%s) + $1)) &
+	keeper $((EPOCHSECONDS + $1)) &
 	defer "wait $!"
 }
 

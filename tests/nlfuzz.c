@@ -3,7 +3,7 @@
  * nlfuzz: random and mutated rtnetlink link messages for the vnet, vpair and vswitch kinds.
  *
  *   nlfuzz [-s SEED] [-n MESSAGES] [-t SECONDS] [-j THREADS] [-k KINDS] [-p PREFIX]
- *          [-T] [-F] [-N SLOTS] [-C MS] [-W PCT] [-o CASE,...] [-x CASE,...] [-e CASE,...] [-l] [-v]
+ *          [-T] [-F] [-R FPS] [-N SLOTS] [-C MS] [-W PCT] [-o CASE,...] [-x CASE,...] [-e CASE,...] [-l] [-v]
  *
  *   -s SEED      seed (default: time); printed first, and thread i uses SEED + i
  *   -n MESSAGES  stop after this many messages in all (default 10000)
@@ -14,6 +14,7 @@
  *   -T           a traffic thread: raw frames (ARP, ICMP, LLDP, garbage) on every fuzzed device that is up
  *                (half of them past the qdisc, PACKET_QDISC_BYPASS)
  *   -F           flood only (no messages): the traffic thread on PREFIX* devices for -t seconds
+ *   -R FPS       at most FPS frames a second (default: as fast as it goes, with a pause every 16)
  *   -N SLOTS     network namespaces kept alive (default 3)
  *   -C MS        one of them destroyed, with what is in it, and made again every MS ms (default 1000)
  *   -W PCT       the share of messages sent from inside a slot (default 30; mutations go only there)
@@ -85,6 +86,10 @@ enum kind { K_OTHER, K_VNET, K_VPAIR, K_VSWITCH, K_NUM };
 static const char *const kind_names[K_NUM] = { "other", "vnet", "vpair", "vswitch" };
 #define KB(k)		(1u << (k))
 #define K_ANY		(KB(K_VNET) | KB(K_VPAIR) | KB(K_VSWITCH))
+#define KV		KB(K_VNET)
+#define KP		KB(K_VPAIR)
+#define KS		KB(K_VSWITCH)
+#define KA		K_ANY
 
 /*
  * The cases. Class: what the message is. Expectation: ERR when the input is malformed and must be
@@ -94,85 +99,85 @@ static const char *const kind_names[K_NUM] = { "other", "vnet", "vpair", "vswitc
 enum cls { C_NEW, C_DATA, C_LINK, C_SET, C_DEL, C_GET, C_MUT };
 enum expect { ANY, ERR, OK };
 
-#define CASES(X)								\
-	X(NEW_VNET,		"new/vnet",			C_NEW,  ANY, KB(K_VNET),    60)	\
-	X(NEW_VPAIR,		"new/vpair",			C_NEW,  ANY, KB(K_VPAIR),   60)	\
-	X(NEW_VSWITCH,		"new/vswitch",			C_NEW,  ANY, KB(K_VSWITCH), 40)	\
-	X(NEW_IFINDEX,		"new/ifindex-free",		C_NEW,  ANY, K_ANY,          4)	\
-	X(NEW_NAMEPAT,		"new/name-pattern",		C_NEW,  ANY, K_ANY,          2)	\
-	X(NEW_VPAIR_UP,		"new/vpair-peer-up",		C_NEW,  OK,  KB(K_VPAIR),    2)	\
-	X(D_SW_AGE_LOW,		"data/vswitch/ageing-low",	C_DATA, ERR, KB(K_VSWITCH),  6)	\
-	X(D_SW_AGE_HIGH,	"data/vswitch/ageing-high",	C_DATA, ERR, KB(K_VSWITCH),  6)	\
-	X(D_SW_AGE_SHORT,	"data/vswitch/ageing-short",	C_DATA, ERR, KB(K_VSWITCH),  4)	\
-	X(D_SW_AGE_LONG,	"data/vswitch/ageing-long",	C_DATA, ERR, KB(K_VSWITCH),  4)	\
-	X(D_SW_AGE_NESTED,	"data/vswitch/ageing-nested-flag", C_DATA, ERR, KB(K_VSWITCH), 2) \
-	X(D_SW_DUMPONLY,	"data/vswitch/dump-only-attr",	C_DATA, ERR, KB(K_VSWITCH),  5)	\
-	X(D_SW_UNKNOWN,		"data/vswitch/unknown-type",	C_DATA, ERR, KB(K_VSWITCH),  3)	\
-	X(D_SW_TRUNC,		"data/vswitch/truncated-attr",	C_DATA, ERR, KB(K_VSWITCH),  3)	\
-	X(D_SW_TRAIL,		"data/vswitch/trailing-bytes",	C_DATA, ERR, KB(K_VSWITCH),  3)	\
-	X(D_SW_GARBAGE,		"data/vswitch/garbage",		C_DATA, ERR, KB(K_VSWITCH),  5)	\
-	X(D_VP_PEER_SHORT,	"data/vpair/peer-short",	C_DATA, ERR, KB(K_VPAIR),    5)	\
-	X(D_VP_PEER_GARBAGE,	"data/vpair/peer-garbage",	C_DATA, ERR, KB(K_VPAIR),    5)	\
-	X(D_VP_PEER_TRUNC,	"data/vpair/peer-truncated",	C_DATA, ERR, KB(K_VPAIR),    3)	\
-	X(D_VP_NAME_LONG,	"data/vpair/peer-name-long",	C_DATA, ERR, KB(K_VPAIR),    3)	\
-	X(D_VP_NAME_BAD,	"data/vpair/peer-name-bad",	C_DATA, ERR, KB(K_VPAIR),    4)	\
-	X(D_VP_NAME_DUP,	"data/vpair/peer-name-dup",	C_DATA, ERR, KB(K_VPAIR),    4)	\
-	X(D_VP_ADDR_LEN,	"data/vpair/peer-addr-len",	C_DATA, ERR, KB(K_VPAIR),    3)	\
-	X(D_VP_ADDR_BAD,	"data/vpair/peer-addr-bad",	C_DATA, ERR, KB(K_VPAIR),    3)	\
-	X(D_VP_MTU,		"data/vpair/peer-mtu-range",	C_DATA, ERR, KB(K_VPAIR),    5)	\
-	X(D_VP_MTU_LEN,		"data/vpair/peer-mtu-len",	C_DATA, ERR, KB(K_VPAIR),    3)	\
-	X(D_VP_NETNS_MISSING,	"data/vpair/peer-netns-missing", C_DATA, ERR, KB(K_VPAIR),   3)	\
-	X(D_VP_NETNS_BOTH,	"data/vpair/peer-netns-both",	C_DATA, ERR, KB(K_VPAIR),    2)	\
-	X(D_VP_IFINDEX_NEG,	"data/vpair/peer-ifindex-negative", C_DATA, ERR, KB(K_VPAIR), 2) \
-	X(D_VP_IFINDEX_TAKEN,	"data/vpair/peer-ifindex-taken", C_DATA, ANY, KB(K_VPAIR),   2)	\
-	X(D_VP_TXQ,		"data/vpair/peer-queues",	C_DATA, ERR, KB(K_VPAIR),    3)	\
-	X(D_VP_GSO,		"data/vpair/peer-gso-size",	C_DATA, ERR, KB(K_VPAIR),    2)	\
-	X(D_VP_PEER_EXTRA,	"data/vpair/peer-extra-attrs",	C_DATA, ANY, KB(K_VPAIR),    3)	\
-	X(D_VP_DUMPONLY,	"data/vpair/dump-only-attr",	C_DATA, ERR, KB(K_VPAIR),    4)	\
-	X(D_VP_UNKNOWN,		"data/vpair/unknown-type",	C_DATA, ERR, KB(K_VPAIR),    3)	\
-	X(D_VP_GARBAGE,		"data/vpair/garbage",		C_DATA, ERR, KB(K_VPAIR),    4)	\
-	X(D_VNET_DATA,		"data/vnet/any",		C_DATA, ERR, KB(K_VNET),     4)	\
-	X(CH_VSWITCH_OK,	"change/vswitch/ageing",	C_SET,  ANY, KB(K_VSWITCH), 14)	\
-	X(CH_VSWITCH_BAD,	"change/vswitch/ageing-bad",	C_DATA, ERR, KB(K_VSWITCH),  6)	\
-	X(CH_VSWITCH_GARBAGE,	"change/vswitch/garbage",	C_DATA, ERR, KB(K_VSWITCH),  3)	\
-	X(CH_VPAIR,		"change/vpair/data",		C_DATA, ERR, KB(K_VPAIR),    4)	\
-	X(CH_VNET,		"change/vnet/data",		C_DATA, ERR, KB(K_VNET),     2)	\
-	X(CH_WRONG_KIND,	"change/wrong-kind",		C_DATA, ERR, K_ANY,          3)	\
-	X(CH_SLAVE_DATA,	"change/port-slave-data",	C_DATA, ERR, KB(K_VSWITCH),  2)	\
-	X(L_MTU,		"link/mtu-range",		C_LINK, ERR, K_ANY,          5)	\
-	X(L_MTU_LEN,		"link/mtu-len",			C_LINK, ERR, K_ANY,          2)	\
-	X(L_ADDR_LEN,		"link/addr-len",		C_LINK, ERR, K_ANY,          3)	\
-	X(L_ADDR_BAD,		"link/addr-bad",		C_LINK, ERR, K_ANY,          3)	\
-	X(L_QUEUES,		"link/queues",			C_LINK, ERR, K_ANY,          3)	\
-	X(L_NAME_LONG,		"link/name-long",		C_LINK, ERR, K_ANY,          2)	\
-	X(L_NAME_BAD,		"link/name-bad",		C_LINK, ERR, K_ANY,          3)	\
-	X(L_KIND_BAD,		"link/kind-unknown",		C_LINK, ERR, K_ANY,          1)	\
-	X(L_KIND_MISSING,	"link/kind-missing",		C_LINK, ERR, K_ANY,          2)	\
-	X(L_IFINDEX_NEG,	"link/ifindex-negative",	C_LINK, ERR, K_ANY,          2)	\
-	X(L_IFINDEX_TAKEN,	"link/ifindex-taken",		C_LINK, ANY, K_ANY,          3)	\
-	X(L_NETNS_BOTH,		"link/netns-both",		C_LINK, ERR, K_ANY,          2)	\
-	X(L_NETNS_MISSING,	"link/netns-missing",		C_LINK, ERR, K_ANY,          2)	\
-	X(L_MASTER_BAD,		"link/master-bad",		C_LINK, ERR, K_ANY,          3)	\
-	X(L_LINKNETNSID,	"link/link-netnsid",		C_LINK, ERR, K_ANY,          2)	\
-	X(L_EXCL,		"link/exists",			C_LINK, ANY, K_ANY,          2)	\
-	X(S_UPDOWN,		"set/up-down",			C_SET,  ANY, K_ANY,         30)	\
-	X(S_MTU,		"set/mtu",			C_SET,  ANY, K_ANY,         25)	\
-	X(S_ADDR,		"set/address",			C_SET,  ANY, K_ANY,          8)	\
-	X(S_MASTER,		"set/master",			C_SET,  ANY, K_ANY,         40)	\
-	X(S_NOMASTER,		"set/nomaster",			C_SET,  ANY, K_ANY,         10)	\
-	X(S_NETNS,		"set/netns",			C_SET,  ANY, K_ANY,         25)	\
-	X(S_RENAME,		"set/rename",			C_SET,  ANY, K_ANY,          6)	\
-	X(S_MISC,		"set/misc",			C_SET,  ANY, K_ANY,         10)	\
-	X(DEL_NAME,		"del/name",			C_DEL,  ANY, K_ANY,         25)	\
-	X(DEL_INDEX,		"del/index",			C_DEL,  ANY, K_ANY,         25)	\
-	X(DEL_MISSING,		"del/missing",			C_DEL,  ANY, K_ANY,          3)	\
-	X(DEL_GROUP,		"del/group",			C_DEL,  ANY, K_ANY,          1)	\
-	X(GET_ONE,		"get/one",			C_GET,  ANY, K_ANY,         15)	\
-	X(GET_DUMP,		"get/dump",			C_GET,  ANY, K_ANY,          8)	\
-	X(GET_FILTER,		"get/dump-filtered",		C_GET,  ANY, K_ANY,          8)	\
-	X(GET_BAD,		"get/malformed",		C_GET,  ANY, K_ANY,          5)	\
-	X(MUT_NEW,		"mutate/new",			C_MUT,  ANY, K_ANY,         40)	\
-	X(MUT_SET,		"mutate/set",			C_MUT,  ANY, K_ANY,         20)
+#define CASES(X) \
+	X(NEW_VNET,            "new/vnet",                         C_NEW,  ANY, KV, 60) \
+	X(NEW_VPAIR,           "new/vpair",                        C_NEW,  ANY, KP, 60) \
+	X(NEW_VSWITCH,         "new/vswitch",                      C_NEW,  ANY, KS, 40) \
+	X(NEW_IFINDEX,         "new/ifindex-free",                 C_NEW,  ANY, KA,  4) \
+	X(NEW_NAMEPAT,         "new/name-pattern",                 C_NEW,  ANY, KA,  2) \
+	X(NEW_VPAIR_UP,        "new/vpair-peer-up",                C_NEW,  OK,  KP,  2) \
+	X(D_SW_AGE_LOW,        "data/vswitch/ageing-low",          C_DATA, ERR, KS,  6) \
+	X(D_SW_AGE_HIGH,       "data/vswitch/ageing-high",         C_DATA, ERR, KS,  6) \
+	X(D_SW_AGE_SHORT,      "data/vswitch/ageing-short",        C_DATA, ERR, KS,  4) \
+	X(D_SW_AGE_LONG,       "data/vswitch/ageing-long",         C_DATA, ERR, KS,  4) \
+	X(D_SW_AGE_NESTED,     "data/vswitch/ageing-nested-flag",  C_DATA, ERR, KS,  2) \
+	X(D_SW_DUMPONLY,       "data/vswitch/dump-only-attr",      C_DATA, ERR, KS,  5) \
+	X(D_SW_UNKNOWN,        "data/vswitch/unknown-type",        C_DATA, ERR, KS,  3) \
+	X(D_SW_TRUNC,          "data/vswitch/truncated-attr",      C_DATA, ERR, KS,  3) \
+	X(D_SW_TRAIL,          "data/vswitch/trailing-bytes",      C_DATA, ERR, KS,  3) \
+	X(D_SW_GARBAGE,        "data/vswitch/garbage",             C_DATA, ERR, KS,  5) \
+	X(D_VP_PEER_SHORT,     "data/vpair/peer-short",            C_DATA, ERR, KP,  5) \
+	X(D_VP_PEER_GARBAGE,   "data/vpair/peer-garbage",          C_DATA, ERR, KP,  5) \
+	X(D_VP_PEER_TRUNC,     "data/vpair/peer-truncated",        C_DATA, ERR, KP,  3) \
+	X(D_VP_NAME_LONG,      "data/vpair/peer-name-long",        C_DATA, ERR, KP,  3) \
+	X(D_VP_NAME_BAD,       "data/vpair/peer-name-bad",         C_DATA, ERR, KP,  4) \
+	X(D_VP_NAME_DUP,       "data/vpair/peer-name-dup",         C_DATA, ERR, KP,  4) \
+	X(D_VP_ADDR_LEN,       "data/vpair/peer-addr-len",         C_DATA, ERR, KP,  3) \
+	X(D_VP_ADDR_BAD,       "data/vpair/peer-addr-bad",         C_DATA, ERR, KP,  3) \
+	X(D_VP_MTU,            "data/vpair/peer-mtu-range",        C_DATA, ERR, KP,  5) \
+	X(D_VP_MTU_LEN,        "data/vpair/peer-mtu-len",          C_DATA, ERR, KP,  3) \
+	X(D_VP_NETNS_MISSING,  "data/vpair/peer-netns-missing",    C_DATA, ERR, KP,  3) \
+	X(D_VP_NETNS_BOTH,     "data/vpair/peer-netns-both",       C_DATA, ERR, KP,  2) \
+	X(D_VP_IFINDEX_NEG,    "data/vpair/peer-ifindex-negative", C_DATA, ERR, KP,  2) \
+	X(D_VP_IFINDEX_TAKEN,  "data/vpair/peer-ifindex-taken",    C_DATA, ANY, KP,  2) \
+	X(D_VP_TXQ,            "data/vpair/peer-queues",           C_DATA, ERR, KP,  3) \
+	X(D_VP_GSO,            "data/vpair/peer-gso-size",         C_DATA, ERR, KP,  2) \
+	X(D_VP_PEER_EXTRA,     "data/vpair/peer-extra-attrs",      C_DATA, ANY, KP,  3) \
+	X(D_VP_DUMPONLY,       "data/vpair/dump-only-attr",        C_DATA, ERR, KP,  4) \
+	X(D_VP_UNKNOWN,        "data/vpair/unknown-type",          C_DATA, ERR, KP,  3) \
+	X(D_VP_GARBAGE,        "data/vpair/garbage",               C_DATA, ERR, KP,  4) \
+	X(D_VNET_DATA,         "data/vnet/any",                    C_DATA, ERR, KV,  4) \
+	X(CH_VSWITCH_OK,       "change/vswitch/ageing",            C_SET,  ANY, KS, 14) \
+	X(CH_VSWITCH_BAD,      "change/vswitch/ageing-bad",        C_DATA, ERR, KS,  6) \
+	X(CH_VSWITCH_GARBAGE,  "change/vswitch/garbage",           C_DATA, ERR, KS,  3) \
+	X(CH_VPAIR,            "change/vpair/data",                C_DATA, ERR, KP,  4) \
+	X(CH_VNET,             "change/vnet/data",                 C_DATA, ERR, KV,  2) \
+	X(CH_WRONG_KIND,       "change/wrong-kind",                C_DATA, ERR, KA,  3) \
+	X(CH_SLAVE_DATA,       "change/port-slave-data",           C_DATA, ERR, KS,  2) \
+	X(L_MTU,               "link/mtu-range",                   C_LINK, ERR, KA,  5) \
+	X(L_MTU_LEN,           "link/mtu-len",                     C_LINK, ERR, KA,  2) \
+	X(L_ADDR_LEN,          "link/addr-len",                    C_LINK, ERR, KA,  3) \
+	X(L_ADDR_BAD,          "link/addr-bad",                    C_LINK, ERR, KA,  3) \
+	X(L_QUEUES,            "link/queues",                      C_LINK, ERR, KA,  3) \
+	X(L_NAME_LONG,         "link/name-long",                   C_LINK, ERR, KA,  2) \
+	X(L_NAME_BAD,          "link/name-bad",                    C_LINK, ERR, KA,  3) \
+	X(L_KIND_BAD,          "link/kind-unknown",                C_LINK, ERR, KA,  1) \
+	X(L_KIND_MISSING,      "link/kind-missing",                C_LINK, ERR, KA,  2) \
+	X(L_IFINDEX_NEG,       "link/ifindex-negative",            C_LINK, ERR, KA,  2) \
+	X(L_IFINDEX_TAKEN,     "link/ifindex-taken",               C_LINK, ANY, KA,  3) \
+	X(L_NETNS_BOTH,        "link/netns-both",                  C_LINK, ERR, KA,  2) \
+	X(L_NETNS_MISSING,     "link/netns-missing",               C_LINK, ERR, KA,  2) \
+	X(L_MASTER_BAD,        "link/master-bad",                  C_LINK, ERR, KA,  3) \
+	X(L_LINKNETNSID,       "link/link-netnsid",                C_LINK, ERR, KA,  2) \
+	X(L_EXCL,              "link/exists",                      C_LINK, ANY, KA,  2) \
+	X(S_UPDOWN,            "set/up-down",                      C_SET,  ANY, KA, 30) \
+	X(S_MTU,               "set/mtu",                          C_SET,  ANY, KA, 25) \
+	X(S_ADDR,              "set/address",                      C_SET,  ANY, KA,  8) \
+	X(S_MASTER,            "set/master",                       C_SET,  ANY, KA, 40) \
+	X(S_NOMASTER,          "set/nomaster",                     C_SET,  ANY, KA, 10) \
+	X(S_NETNS,             "set/netns",                        C_SET,  ANY, KA, 25) \
+	X(S_RENAME,            "set/rename",                       C_SET,  ANY, KA,  6) \
+	X(S_MISC,              "set/misc",                         C_SET,  ANY, KA, 10) \
+	X(DEL_NAME,            "del/name",                         C_DEL,  ANY, KA, 25) \
+	X(DEL_INDEX,           "del/index",                        C_DEL,  ANY, KA, 25) \
+	X(DEL_MISSING,         "del/missing",                      C_DEL,  ANY, KA,  3) \
+	X(DEL_GROUP,           "del/group",                        C_DEL,  ANY, KA,  1) \
+	X(GET_ONE,             "get/one",                          C_GET,  ANY, KA, 15) \
+	X(GET_DUMP,            "get/dump",                         C_GET,  ANY, KA,  8) \
+	X(GET_FILTER,          "get/dump-filtered",                C_GET,  ANY, KA,  8) \
+	X(GET_BAD,             "get/malformed",                    C_GET,  ANY, KA,  5) \
+	X(MUT_NEW,             "mutate/new",                       C_MUT,  ANY, KA, 40) \
+	X(MUT_SET,             "mutate/set",                       C_MUT,  ANY, KA, 20)
 
 #define X_ENUM(id, name, cls, exp, kinds, w) id,
 enum case_id { CASES(X_ENUM) NCASES };
@@ -204,7 +209,7 @@ static unsigned long err_by[160][2];	/* [errno][with extack] */
 /* options */
 static uint64_t opt_seed;
 static unsigned long opt_count = 10000;
-static unsigned int opt_time = 60, opt_threads = 2, opt_slots = 3, opt_churn = 1000, opt_inslot = 30;
+static unsigned int opt_rate, opt_time = 60, opt_threads = 2, opt_slots = 3, opt_churn = 1000, opt_inslot = 30;
 static unsigned int opt_kinds = K_ANY;
 static const char *opt_prefix = "fz";
 static bool opt_traffic, opt_flood;
@@ -1980,7 +1985,9 @@ static void *traffic_main(void *arg)
 		if (sendto(i % 2 ? bypass : fd, frame, n, MSG_DONTWAIT, (struct sockaddr *)&sll,
 			   sizeof(sll)) > 0)
 			ADD(n_frames, 1);
-		if (++i % 16 == 0)
+		if (opt_rate)
+			usleep(1000000 / opt_rate);
+		else if (++i % 16 == 0)
 			usleep(2000);
 	}
 	close(fd);
@@ -1988,15 +1995,19 @@ static void *traffic_main(void *arg)
 	return NULL;
 }
 
-/* devices present before the run, which the cleanup leaves alone unless they carry the prefix */
-static int before[MAX_VIEW * 4], nbefore;
+/*
+ * Devices present before the run, which the cleanup leaves alone unless they carry the prefix: by
+ * index, and by name (vnet0 comes back under its name, with a new index, when vnet is reloaded).
+ */
+static struct dev before[MAX_VIEW];
+static int nbefore;
 
-static bool was_there(int ifindex)
+static bool was_there(const struct dev *d)
 {
 	int i;
 
 	for (i = 0; i < nbefore; i++)
-		if (before[i] == ifindex)
+		if (before[i].ifindex == d->ifindex || !strcmp(before[i].name, d->name))
 			return true;
 	return false;
 }
@@ -2028,7 +2039,7 @@ static int cleanup(struct ctx *c, unsigned long *removed, unsigned long *strays,
 			struct dev *d = &w.dev[i];
 			struct result res;
 
-			if (!ours(d->name) && (d->kind == K_OTHER || was_there(d->ifindex)))
+			if (!ours(d->name) && (d->kind == K_OTHER || was_there(d)))
 				continue;
 			left++;
 			todo++;
@@ -2199,7 +2210,7 @@ static int flood(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: nlfuzz [-s SEED] [-n MESSAGES] [-t SECONDS] [-j THREADS] [-k KINDS] "
-		"[-p PREFIX] [-T] [-F] [-N SLOTS] [-C MS] [-W PCT] [-o CASE,...] [-x CASE,...] [-e CASE,...] [-l] [-v]\n");
+		"[-p PREFIX] [-T] [-F] [-R FPS] [-N SLOTS] [-C MS] [-W PCT] [-o CASE,...] [-x CASE,...] [-e CASE,...] [-l] [-v]\n");
 	exit(2);
 }
 
@@ -2236,7 +2247,7 @@ int main(int argc, char **argv)
 	double secs;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "s:n:t:j:k:p:TFN:C:W:o:x:e:lv")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:j:k:p:TFR:N:C:W:o:x:e:lv")) != -1) {
 		switch (opt) {
 		case 's': opt_seed = strtoull(optarg, NULL, 0); seeded = true; break;
 		case 'n': opt_count = strtoul(optarg, NULL, 0); break;
@@ -2257,6 +2268,7 @@ int main(int argc, char **argv)
 		case 'p': opt_prefix = optarg; break;
 		case 'T': opt_traffic = true; break;
 		case 'F': opt_flood = opt_traffic = true; break;
+		case 'R': opt_rate = strtoul(optarg, NULL, 0); break;
 		case 'e': must = optarg; break;
 		case 'N': opt_slots = strtoul(optarg, NULL, 0); break;
 		case 'C': opt_churn = strtoul(optarg, NULL, 0); break;
@@ -2317,7 +2329,7 @@ int main(int argc, char **argv)
 
 		dump_all(&main_ctx, &w);
 		for (i = 0; i < (unsigned int)w.ndev; i++)
-			before[nbefore++] = w.dev[i].ifindex;
+			before[nbefore++] = w.dev[i];
 	}
 
 	for (i = 0; i < opt_slots; i++)

@@ -20,26 +20,57 @@ fi
 secs() { echo $(($1 * mul)); }
 STORM=/tmp/storm	# one file per loop: a line "operations refused" per round
 
-# Every loop runs `ip -force -batch -` on a round of commands from its generator, until its deadline;
-# an operation is a batch line, refused when ip says `Command failed`.
-# loop NAME SECONDS GENERATOR [ARGS...]  (GENERATOR ROUND ARGS... prints a round's commands)
+# Each loop feeds rounds of commands from its generator to one `ip -force -batch -` (a process
+# costs more than half a second to start under TCG; a batch command, a few milliseconds) until its
+# deadline. An operation is a command, refused when ip says `Command failed`. A round ends with a
+# command that fails on purpose, on a device that does not exist: its message on ip's stderr (not
+# buffered, unlike its stdout) says the round is done, so that rounds never pile up in the pipe.
+# loop NAME SECONDS GENERATOR [ARGS...]   (GENERATOR ROUND ARGS... emits a round with `c COMMAND`)
+c() {
+	echo "$*"
+	ops=$((ops + 1))
+}
+# sync TAG: wait until ip has run everything sent so far; its refusals add to $bad, their messages
+# go to $STORM/NAME.why
+sync_ip() {
+	local line marked=
+	echo "link show dev fzsmark$1" >&"${IPB[1]}"
+	while read -r line <&"${IPB[0]}"; do
+		case $line in
+		*'"fzsmark'$1'"'*) marked=1 ;;
+		"Command failed"*) [ -n "$marked" ] && return 0; bad=$((bad + 1)) ;;
+		*) echo "$line" >>"$STORM/$name.why" ;;
+		esac
+	done
+	return 1
+}
 loop() {
-	local name=$1 until=$(($(date +%s) + $2)) gen=$3 round=0 cmds n bad
+	local name=$1 until=$((EPOCHSECONDS + $2)) gen=$3 round=0
 	shift 3
-	while [ "$(date +%s)" -lt "$until" ]; do
-		cmds=$($gen $round "$@")
-		n=$(printf '%s\n' "$cmds" | grep -c .)
-		bad=$(printf '%s\n' "$cmds" | ip -force -batch - 2>&1 >/dev/null | grep -c 'Command failed' || true)
-		echo "$n $bad" >>"$STORM/$name"
+	set +eE	# a background job: refusals are counted, not fatal
+	trap - ERR
+	coproc IPB { exec ip -force -batch - 2>&1 >/dev/null; }
+	while [ "$EPOCHSECONDS" -lt "$until" ]; do
+		ops=0 bad=0
+		$gen $round "$@" >&"${IPB[1]}"
+		if ! sync_ip $round; then
+			echo "$ops $bad ip ended in round $round" >>"$STORM/$name"
+			break
+		fi
+		echo "$ops $bad" >>"$STORM/$name"
 		round=$((round + 1))
 	done
+	eval "exec ${IPB[1]}>&-"
+	wait
 }
 
 # unload LOOPNAME SECONDS MODULE...: rmmod and modprobe, in turn, under everything else
 unload() {
-	local name=$1 until=$(($(date +%s) + $2)) m n bad
+	local name=$1 until=$((EPOCHSECONDS + $2)) m n bad
 	shift 2
-	while [ "$(date +%s)" -lt "$until" ]; do
+	set +eE
+	trap - ERR
+	while [ "$EPOCHSECONDS" -lt "$until" ]; do
 		n=0 bad=0
 		for m in "$@"; do
 			rmmod "$m" 2>/dev/null || bad=$((bad + 1))
@@ -51,14 +82,16 @@ unload() {
 	done
 }
 
-# ping flood through DEV (in namespace NS, or - for this one) to ADDR, again and again until the deadline
+# pings (200 a second) through DEV (in namespace NS, or - for this one) to ADDR, again and again until the deadline
 pings() {
-	local until=$(($(date +%s) + $1)) ns=$2 dev=$3 addr=$4
-	while [ "$(date +%s)" -lt "$until" ]; do
+	local until=$((EPOCHSECONDS + $1)) ns=$2 dev=$3 addr=$4
+	set +eE
+	trap - ERR
+	while [ "$EPOCHSECONDS" -lt "$until" ]; do
 		if [ "$ns" = - ]; then
-			ping -f -q -c 500 -w 1 -I "$dev" "$addr" || sleep 0.2
+			ping -q -i 0.005 -c 200 -w 1 -I "$dev" "$addr" || sleep 0.2
 		else
-			ip netns exec "$ns" ping -f -q -c 500 -w 1 "$addr" || sleep 0.2
+			ip netns exec "$ns" ping -q -i 0.005 -c 200 -w 1 "$addr" || sleep 0.2
 		fi
 	done >/dev/null 2>&1
 }
@@ -70,21 +103,20 @@ storm_begin() {
 	mkdir -p "$STORM"
 	links0=$(ip -o link show | wc -l)
 	slab0=$(slab_kb)
-	t0=$(date +%s)
+	t0=$EPOCHSECONDS
 	pids=()
 	defer "storm_cleanup"
 }
 
 # after a storm: everything of the storm's deleted (the loops and the unloads may have left anything)
 storm_cleanup() {
-	local d n
-	for n in $(ls /run/netns 2>/dev/null | grep '^fzs'); do ip netns del "$n"; done
-	for d in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep '^fzs'); do
-		ip link del "$d" 2>/dev/null
+	local n
+	for n in /run/netns/fzs*; do
+		[ -e "$n" ] && ip netns del "${n##*/}"
 	done
-	modprobe vnet
-	modprobe vpair
-	modprobe vswitch
+	ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2) } $2 ~ /^fzs/ { print "link del " $2 }' |
+		ip -force -batch - >/dev/null 2>&1 || true
+	modprobe vnet && modprobe vpair && modprobe vswitch
 }
 
 no_storm_left() { ! ip -o link show | grep -q ': fzs' && ! ls /run/netns 2>/dev/null | grep -q '^fzs'; }
@@ -92,12 +124,18 @@ slab_settled() { [ $(($(slab_kb) - slab0)) -le $((slab_limit)) ]; }
 
 # wait for the loops, print their figures, then the leak checks
 storm_end() {
-	local what=$1 f n bad total=0 totbad=0 secs m
-	for f in "${pids[@]}"; do wait "$f"; done
-	secs=$(($(date +%s) - t0))
+	local what=$1 f n bad total=0 totbad=0 secs m t1
+	for f in "${pids[@]}"; do wait "$f" || true; done
+	secs=$((EPOCHSECONDS - t0))
+	t1=$EPOCHSECONDS
 	for f in "$STORM"/*; do
-		read -r n bad < <(awk '{ n += $1; b += $2 } END { print n + 0, b + 0 }' "$f")
+		[ "${f%.why}" = "$f" ] || continue
+		read -r n bad <<<"$(awk '{ n += $1; b += $2 } END { print n + 0, b + 0 }' "$f")"
 		figure "$what: $(basename "$f"): $n operations, $bad refused"
+		if [ -s "$f.why" ]; then
+			sort "$f.why" | uniq -c | sort -rn | head -n 3 |
+				while read -r n l; do figure "    $n × $l"; done
+		fi
 		total=$((total + n))
 		totbad=$((totbad + bad))
 	done
@@ -112,7 +150,7 @@ storm_end() {
 	# what the storm freed goes back after RCU grace periods and the namespaces' cleanup work
 	slab_limit=4096
 	wait_until 30 slab_settled
-	figure "$what: slab $slab0 kB before, $(slab_kb) kB after"
+	figure "$what: slab $slab0 kB before, $(slab_kb) kB after; cleanup and checks $((EPOCHSECONDS - t1))s"
 	for m in vswitch vpair vnet; do
 		rmmod $m || fail "$what: rmmod $m after the storm"
 	done
@@ -121,7 +159,7 @@ storm_end() {
 	modprobe vswitch
 }
 
-flood() { nlfuzz -F -p fzs -t "$1" >/tmp/storm-flood; }
+flood() { nlfuzz -F -R 400 -p fzs -t "$1" >/tmp/storm-flood || true; }
 flood_figure() { figure "$1: $(cat /tmp/storm-flood 2>/dev/null)"; rm -f /tmp/storm-flood; }
 
 # vnet ---------------------------------------------------------------------------------------------
@@ -130,37 +168,37 @@ flood_figure() { figure "$1: $(cat /tmp/storm-flood 2>/dev/null)"; rm -f /tmp/st
 vnet_churn() {
 	local i
 	for i in 0 1 2 3 4 5 6 7 8 9; do
-		echo "link add fzsv$i type vnet"
-		echo "link set fzsv$i up"
-		echo "addr add 10.81.$i.1/24 dev fzsv$i"
+		c "link add fzsv$i type vnet"
+		c "link set fzsv$i up"
+		c "addr add 10.81.$i.1/24 dev fzsv$i"
 	done
-	for i in 0 1 2 3 4 5 6 7 8 9; do echo "link del fzsv$i"; done
+	for i in 0 1 2 3 4 5 6 7 8 9; do c "link del fzsv$i"; done
 }
 # five devices made, up, moved to a new namespace, which is destroyed with them
 vnet_netns() {
 	local i
-	echo "netns add fzsn$1"
+	c "netns add fzsn$1"
 	for i in 10 11 12 13 14; do
-		echo "link add fzsv$i type vnet"
-		echo "link set fzsv$i up"
-		echo "link set fzsv$i netns fzsn$1"
+		c "link add fzsv$i type vnet"
+		c "link set fzsv$i up"
+		c "link set fzsv$i netns fzsn$1"
 	done
-	echo "netns del fzsn$1"
+	c "netns del fzsn$1"
 }
 # five devices made, enslaved to a switch, released, enslaved again, deleted as ports
 vnet_ports() {
 	local i
-	echo "link add fzsw$1 type vswitch"
-	echo "link set fzsw$1 up"
+	c "link add fzsw$1 type vswitch"
+	c "link set fzsw$1 up"
 	for i in 20 21 22 23 24; do
-		echo "link add fzsv$i type vnet"
-		echo "link set fzsv$i up master fzsw$1"
-		echo "link set fzsv$i nomaster"
-		echo "link set fzsv$i master fzsw$1"
+		c "link add fzsv$i type vnet"
+		c "link set fzsv$i up master fzsw$1"
+		c "link set fzsv$i nomaster"
+		c "link set fzsv$i master fzsw$1"
 	done
-	for i in 20 21 22; do echo "link del fzsv$i"; done
-	echo "link del fzsw$1"
-	for i in 23 24; do echo "link del fzsv$i"; done
+	for i in 20 21 22; do c "link del fzsv$i"; done
+	c "link del fzsw$1"
+	for i in 23 24; do c "link del fzsv$i"; done
 }
 
 test_storm_vnet() {
@@ -189,49 +227,46 @@ test_storm_vnet() {
 vpair_churn() {
 	local i
 	for i in 0 1 2 3 4 5 6 7 8 9; do
-		echo "link add fzsp$i type vpair peer name fzsq$i"
-		echo "link set fzsp$i up"
-		echo "link set fzsq$i up"
+		c "link add fzsp$i type vpair peer name fzsq$i"
+		c "link set fzsp$i up"
+		c "link set fzsq$i up"
 	done
-	for i in 0 2 4 6 8; do echo "link del fzsp$i"; done
-	for i in 1 3 5 7 9; do echo "link del fzsq$i"; done
+	for i in 0 2 4 6 8; do c "link del fzsp$i"; done
+	for i in 1 3 5 7 9; do c "link del fzsq$i"; done
 }
-# pairs with their peer made in a namespace, ends moved to another, the namespaces destroyed
+# pairs with their peer made in a namespace, ends moved to another, the namespaces destroyed (names
+# of their own each round: a destroyed namespace takes its pairs away asynchronously)
 vpair_netns() {
-	local i
-	echo "netns add fzsn$1"
-	echo "netns add fzso$1"
-	for i in 10 11 12 13 14; do
-		echo "link add fzsp$i type vpair peer name fzsq$i netns fzsn$1"
-		echo "link set fzsp$i up"
+	local i r=$1
+	c "netns add fzsn$r"
+	c "netns add fzso$r"
+	for i in 0 1 2 3 4; do
+		c "link add fzse$r.$i type vpair peer name fzsf$r.$i netns fzsn$r"
+		c "link set fzse$r.$i up"
 	done
-	for i in 10 11; do echo "link set fzsp$i netns fzso$1"; done
-	echo "netns del fzsn$1"
-	echo "netns del fzso$1"
+	for i in 0 1; do c "link set fzse$r.$i netns fzso$r"; done
+	c "netns del fzsn$r"
+	c "netns del fzso$r"
 }
-# one pair with GRO on (the NAPI ring), moved into a namespace and back, then deleted
+# three pairs with GRO on (the NAPI ring) while frames arrive: one end moved into a namespace that
+# is destroyed, one pair deleted by the other end, one by the GRO end
 vpair_gro() {
-	local n=fzsg$1
-	ip netns add $n
-	ip link add fzsp20 type vpair peer name fzsq20
-	ethtool -K fzsq20 gro on
-	ethtool -K fzsp20 gro on
-	ip link set fzsp20 up
-	ip link set fzsq20 up
-	ip link set fzsq20 netns $n
-	ip -n $n link set fzsq20 up
-	ip -n $n link set fzsq20 netns 1
-	ethtool -K fzsq20 gro off
-	ip netns del $n
-	ip link del fzsq20
-}
-gro_loop() {
-	local until=$(($(date +%s) + $1)) r=0 bad
-	while [ "$(date +%s)" -lt "$until" ]; do
-		bad=$(vpair_gro $r 2>&1 | grep -c . || true)
-		echo "12 $bad" >>"$STORM/gro"
-		r=$((r + 1))
+	local r=$1 i
+	for i in 0 1 2; do
+		c "link add fzsg$r.$i type vpair peer name fzsh$r.$i"
+		c "link set fzsg$r.$i up"
+		c "link set fzsh$r.$i up"
 	done
+	sync_ip "$r.a"
+	for i in 0 1 2; do
+		ops=$((ops + 1))
+		ethtool -K fzsh$r.$i gro on >/dev/null 2>&1 || bad=$((bad + 1))
+	done
+	c "netns add fzsg$r"
+	c "link set fzsh$r.0 netns fzsg$r"
+	c "link del fzsg$r.1"
+	c "netns del fzsg$r"
+	c "link del fzsh$r.2"
 }
 
 test_storm_vpair() {
@@ -244,7 +279,7 @@ test_storm_vpair() {
 	pids+=($!)
 	loop netns "$t" vpair_netns &
 	pids+=($!)
-	gro_loop "$t" &
+	loop gro "$t" vpair_gro &
 	pids+=($!)
 	unload rmmod "$t" vpair &
 	pids+=($!)
@@ -258,46 +293,47 @@ test_storm_vpair() {
 # order that hurts: the switch with its ports still attached
 vswitch_master() {
 	local i r=$1
-	echo "link add fzsw0 type vswitch"
-	echo "link add fzsw1 type vswitch"
-	echo "link set fzsw0 up"
-	echo "link set fzsw1 up"
+	c "link add fzsw0 type vswitch"
+	c "link add fzsw1 type vswitch"
+	c "link set fzsw0 up"
+	c "link set fzsw1 up"
 	for i in 0 1 2 3; do
-		echo "link add fzsp$i type vpair peer name fzsq$i"
-		echo "link set fzsp$i up master fzsw$((i % 2))"
-		echo "link set fzsq$i up master fzsw$(((i + 1) % 2))"
+		c "link add fzsp$i type vpair peer name fzsq$i"
+		c "link set fzsp$i up master fzsw$((i % 2))"
+		c "link set fzsq$i up master fzsw$(((i + 1) % 2))"
 	done
-	echo "link add fzsv0 type vnet"
-	echo "link set fzsv0 up master fzsw0"
+	c "link add fzsv0 type vnet"
+	c "link set fzsv0 up master fzsw0"
 	for i in 0 1 2 3; do
-		echo "link set fzsp$i master fzsw$(((i + r) % 2))"
-		echo "link set fzsq$i nomaster"
-		echo "link set fzsq$i master fzsw$(((i + r + 1) % 2))"
+		c "link set fzsp$i master fzsw$(((i + r) % 2))"
+		c "link set fzsq$i nomaster"
+		c "link set fzsq$i master fzsw$(((i + r + 1) % 2))"
 	done
-	echo "link del fzsw$((r % 2))"
-	echo "link del fzsp0"
-	echo "link del fzsw$(((r + 1) % 2))"
-	for i in 1 2 3; do echo "link del fzsp$i"; done
-	echo "link del fzsv0"
+	c "link del fzsw$((r % 2))"
+	c "link del fzsp0"
+	c "link del fzsw$(((r + 1) % 2))"
+	for i in 1 2 3; do c "link del fzsp$i"; done
+	c "link del fzsv0"
 }
 # ports whose devices leave: moved to a namespace (which unregisters them here), or deleted with
 # the namespace that holds their peer
 vswitch_leave() {
-	local i
-	echo "netns add fzsn$1"
-	echo "link add fzsw2 type vswitch"
-	echo "link set fzsw2 up"
-	for i in 10 11 12 13; do
-		echo "link add fzsp$i type vpair peer name fzsq$i netns fzsn$1"
-		echo "link set fzsp$i up master fzsw2"
+	local i r=$1
+	c "netns add fzsn$r"
+	c "link add fzsw2 type vswitch"
+	c "link set fzsw2 up"
+	# names of their own each round: a destroyed namespace takes its pairs away asynchronously
+	for i in 0 1 2 3; do
+		c "link add fzsl$r.$i type vpair peer name fzsm$r.$i netns fzsn$r"
+		c "link set fzsl$r.$i up master fzsw2"
 	done
-	echo "link add fzsp14 type vpair peer name fzsq14"
-	echo "link set fzsp14 up master fzsw2"
-	echo "link set fzsq14 up master fzsw2"
-	echo "link set fzsp14 netns fzsn$1"
-	echo "netns del fzsn$1"
-	echo "link del fzsq14"
-	echo "link del fzsw2"
+	c "link add fzsl$r.4 type vpair peer name fzsm$r.4"
+	c "link set fzsl$r.4 up master fzsw2"
+	c "link set fzsm$r.4 up master fzsw2"
+	c "link set fzsl$r.4 netns fzsn$r"
+	c "netns del fzsn$r"
+	c "link del fzsm$r.4"
+	c "link del fzsw2"
 }
 
 test_storm_vswitch() {
