@@ -1181,12 +1181,11 @@ static void put_bad_data(struct ctx *c, struct world *w, struct msg *m, struct c
 		case 1: put_u32(m, VSW_INFO_FDB_MAX, 8192); break;
 		case 2: put_u32(m, VSW_INFO_PORTS, 1); break;
 		default: {
-			size_t n = nest_start(m, VSW_INFO_FDB), e = nest_start(m, VSW_FDB_ENTRY);
+			/* where the FDB rode once: refused, the entries are in `bridge fdb` */
+			size_t n = nest_start(m, VSW_INFO_FDB_UNUSED);
 
 			rnd_unicast(&c->r, buf);
-			put(m, VSW_FDB_MAC, buf, ETH_ALEN);
-			put_u32(m, VSW_FDB_PORT, 1);
-			nest_end(m, e);
+			put(m, 1, buf, ETH_ALEN);
 			nest_end(m, n);
 		}
 		}
