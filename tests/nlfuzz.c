@@ -2,8 +2,8 @@
 /*
  * nlfuzz: random and mutated rtnetlink link messages for the vnet, vpair and vswitch kinds.
  *
- *   nlfuzz [-s SEED] [-n MESSAGES] [-t SECONDS] [-j THREADS] [-k KINDS] [-p PREFIX]
- *          [-T] [-F] [-R FPS] [-N SLOTS] [-C MS] [-W PCT] [-o CASE,...] [-x CASE,...] [-e CASE,...] [-l] [-v]
+ *   nlfuzz [-s SEED] [-n MESSAGES] [-t SECONDS] [-j THREADS] [-k KINDS] [-p PREFIX] [-T]
+ *          [-F] [-R FPS] [-N SLOTS] [-C MS] [-W PCT] [-o CASES] [-x CASES] [-e CASES] [-l] [-v]
  *
  *   -s SEED      seed (default: time); printed first, and thread i uses SEED + i
  *   -n MESSAGES  stop after this many messages in all (default 10000)
@@ -11,30 +11,33 @@
  *   -j THREADS   fuzzing threads, each with its own netlink sockets (default 2)
  *   -k KINDS     comma-separated kinds to fuzz: vnet,vpair,vswitch (default all)
  *   -p PREFIX    name prefix of every device made (default fz); the only devices touched
- *   -T           a traffic thread: raw frames (ARP, ICMP, LLDP, garbage) on every fuzzed device that is up
- *                (half of them past the qdisc, PACKET_QDISC_BYPASS)
- *   -F           flood only (no messages): the traffic thread on PREFIX* devices for -t seconds
- *   -R FPS       at most FPS frames a second (default: as fast as it goes, with a pause every 16)
+ *   -T           a traffic thread: raw frames (ARP, ICMP, LLDP, garbage) on every device of ours
+ *                that is up, half of them past the qdisc (PACKET_QDISC_BYPASS)
+ *   -F           frames only (no messages), on the PREFIX* devices, for -t seconds
+ *   -R FPS       at most FPS frames a second (default: as fast as it goes)
  *   -N SLOTS     network namespaces kept alive (default 3)
- *   -C MS        one of them destroyed, with what is in it, and made again every MS ms (default 1000)
- *   -W PCT       the share of messages sent from inside a slot (default 30; mutations go only there)
- *   -o / -x      only / never the named cases (`-l` lists them; NAME/ for a group), to reproduce one
- *   -e CASE,...  these must be refused with an extack message every time, or the run fails
- *   -v           one line per message: thread, case, result, extack message; -vv: and the message in hex
+ *   -C MS        one of them destroyed, with what is in it, and made again every MS ms (1000)
+ *   -W PCT       the share of messages sent from inside a slot (default 30; mutations only go
+ *                there)
+ *   -o / -x      only / never these cases (comma-separated; `-l` lists them; NAME/ for a group)
+ *   -e CASES     these must be refused with an extack message every time, or the run fails
+ *   -v           a line per message: thread, case, result, extack message; -vv: and its bytes
  *
- * Messages: RTM_NEWLINK (create, valid and malformed: IFLA_INFO_DATA of the three kinds, the vpair peer
- * nest, MTU/address/queues/ifindex/netns at their boundaries; modify, changelink), RTM_SETLINK (up/down,
- * MTU, address, IFLA_MASTER churn between switches, namespace moves, renames), RTM_DELLINK, RTM_GETLINK
- * (one, dumps, filtered dumps, malformed), and byte-level mutations of any of them past the device name.
- * Operations also run inside the namespaces (through a socket opened there); namespaces are made by
- * forked children (unshare) and destroyed by killing them, devices and all.
+ * Messages: RTM_NEWLINK (create, valid and malformed: IFLA_INFO_DATA of the three kinds, the
+ * vpair peer nest, MTU/address/queues/ifindex/netns at their boundaries; modify, changelink),
+ * RTM_SETLINK (up/down, MTU, address, IFLA_MASTER churn between switches, namespace moves,
+ * renames), RTM_DELLINK, RTM_GETLINK (one, dumps, filtered dumps, malformed), and byte-level
+ * mutations of valid ones past the device name. Operations also run inside the namespaces
+ * (through a socket opened there); namespaces are made by forked children (unshare) and destroyed
+ * by killing them, devices and all.
  *
- * Every request asks for an ack with NETLINK_EXT_ACK. At the end: figures (messages, accepted, refusals
- * by errno and how many carried an extack message, devices made and deleted, namespaces) and the
- * findings: malformed input that was accepted, or refused without an extack message. Then every device
- * named PREFIX* (and any device of the three kinds made meanwhile under another name) is deleted.
- * Exit status: 0, or 1 when the kernel stopped answering, something made here could not be removed, or
- * an -e case was accepted or refused without a message.
+ * Every request asks for an ack with NETLINK_EXT_ACK. At the end: figures (messages, accepted,
+ * refusals by errno and how many carried an extack message, devices made and deleted,
+ * namespaces) and the findings: malformed input that was accepted, or refused without an extack
+ * message; valid input refused. Then every device named PREFIX* (and any device of the three kinds
+ * made meanwhile under another name) is deleted. Exit status: 0, or 1 when the kernel stopped
+ * answering, something made here could not be removed, or an -e case was accepted or refused
+ * without a message.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -80,7 +83,7 @@
 #define DEV_CAP		40	/* past this many devices in a namespace, deletions win */
 #define MSG_SIZE	4096
 #define RECV_SIZE	(256 * 1024)
-#define FUZZ_GROUP	0x4e5a0	/* the device group of our devices (never 0: lo is there) */
+#define FUZZ_GROUP	0x4e5a0	/* the group of our devices (never 0: lo is there) */
 
 enum kind { K_OTHER, K_VNET, K_VPAIR, K_VSWITCH, K_NUM };
 static const char *const kind_names[K_NUM] = { "other", "vnet", "vpair", "vswitch" };
@@ -92,9 +95,9 @@ static const char *const kind_names[K_NUM] = { "other", "vnet", "vpair", "vswitc
 #define KA		K_ANY
 
 /*
- * The cases. Class: what the message is. Expectation: ERR when the input is malformed and must be
- * refused (with an extack message), OK when it is valid and must pass, ANY when it may do either (it
- * aims at devices other threads change meanwhile).
+ * The cases. Class: what the message is. Expectation: ERR when the input is malformed and must
+ * be refused (with an extack message), OK when it is valid and must pass, ANY when it may do
+ * either (it aims at devices other threads change meanwhile).
  */
 enum cls { C_NEW, C_DATA, C_LINK, C_SET, C_DEL, C_GET, C_MUT };
 enum expect { ANY, ERR, OK };
@@ -209,7 +212,8 @@ static unsigned long err_by[160][2];	/* [errno][with extack] */
 /* options */
 static uint64_t opt_seed;
 static unsigned long opt_count = 10000;
-static unsigned int opt_rate, opt_time = 60, opt_threads = 2, opt_slots = 3, opt_churn = 1000, opt_inslot = 30;
+static unsigned int opt_rate, opt_time = 60, opt_threads = 2, opt_slots = 3;
+static unsigned int opt_churn = 1000, opt_inslot = 30;
 static unsigned int opt_kinds = K_ANY;
 static const char *opt_prefix = "fz";
 static bool opt_traffic, opt_flood;
@@ -355,7 +359,7 @@ static void slot_destroy(struct slot *s)
 	ADD(n_ns_gone, 1);
 }
 
-/* a snapshot of one slot for building a message (it may be destroyed meanwhile: that is the point) */
+/* a snapshot of one slot, for a message (it may be destroyed meanwhile: that is the point) */
 static bool slot_get(unsigned int i, pid_t *pid, int *fd)
 {
 	bool ok;
@@ -537,6 +541,24 @@ static bool ours(const char *name)
 	return !strncmp(name, opt_prefix, strlen(opt_prefix));
 }
 
+/* attributes in a received message: each whole, within the @len bytes left */
+static bool attr_ok(const struct nlattr *a, int len)
+{
+	return len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len;
+}
+
+static struct nlattr *attr_next(struct nlattr *a, int *len)
+{
+	*len -= NLA_ALIGN(a->nla_len);
+	return (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+}
+
+/* the attribute's payload as a string of at most @size - 1 bytes */
+static void attr_str(const struct nlattr *a, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*s", a->nla_len - NLA_HDRLEN, (const char *)(a + 1));
+}
+
 /* RTM_NEWLINK from a dump: into the view when the name has our prefix */
 static void view_add(struct world *w, struct nlmsghdr *nh, bool all)
 {
@@ -545,27 +567,24 @@ static void view_add(struct world *w, struct nlmsghdr *nh, bool all)
 	struct nlattr *a = (struct nlattr *)((char *)ifi + NLMSG_ALIGN(sizeof(*ifi)));
 	struct dev d = { .ifindex = ifi->ifi_index, .flags = ifi->ifi_flags };
 
-	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len;
-	     len -= NLA_ALIGN(a->nla_len), a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+	for (; attr_ok(a, len); a = attr_next(a, &len)) {
 		int type = a->nla_type & NLA_TYPE_MASK;
 		int plen = a->nla_len - NLA_HDRLEN;
 
 		if (type == IFLA_IFNAME)
-			snprintf(d.name, sizeof(d.name), "%.*s", plen, (char *)(a + 1));
+			attr_str(a, d.name, sizeof(d.name));
 		else if (type == IFLA_MASTER && plen == 4)
 			memcpy(&d.master, a + 1, 4);
 		else if (type == IFLA_LINKINFO) {
 			struct nlattr *b = (struct nlattr *)(a + 1);
 			int blen = plen;
 
-			for (; blen >= NLA_HDRLEN && b->nla_len >= NLA_HDRLEN && b->nla_len <= blen;
-			     blen -= NLA_ALIGN(b->nla_len),
-			     b = (struct nlattr *)((char *)b + NLA_ALIGN(b->nla_len))) {
+			for (; attr_ok(b, blen); b = attr_next(b, &blen)) {
 				char k[16];
 
 				if ((b->nla_type & NLA_TYPE_MASK) != IFLA_INFO_KIND)
 					continue;
-				snprintf(k, sizeof(k), "%.*s", b->nla_len - NLA_HDRLEN, (char *)(b + 1));
+				attr_str(b, k, sizeof(k));
 				d.kind = kind_of(k);
 			}
 		}
@@ -577,8 +596,8 @@ static void view_add(struct world *w, struct nlmsghdr *nh, bool all)
 }
 
 /*
- * Send one message and read the answer: the ack (error or 0, with its extack message), the reply of a
- * GET, the parts of a dump (into @view when given).
+ * Send one message and read the answer: the ack (error or 0, with its extack message), the reply
+ * of a GET, the parts of a dump (into @view when given).
  */
 static void talk(struct ctx *c, int sock, struct msg *m, struct result *res, struct world *view,
 		 bool all)
@@ -625,7 +644,8 @@ static void talk(struct ctx *c, int sock, struct msg *m, struct result *res, str
 					struct nlmsgerr *e = NLMSG_DATA(nh);
 
 					err = e->error;
-					off = NLMSG_ALIGN(sizeof(*e));	/* NETLINK_CAP_ACK: the header only */
+					/* NETLINK_CAP_ACK: the request's header only */
+					off = NLMSG_ALIGN(sizeof(*e));
 				} else {
 					if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 						memcpy(&err, NLMSG_DATA(nh), sizeof(int));
@@ -634,15 +654,11 @@ static void talk(struct ctx *c, int sock, struct msg *m, struct result *res, str
 				if (nh->nlmsg_flags & NLM_F_ACK_TLVS) {
 					len = nh->nlmsg_len - NLMSG_HDRLEN - off;
 					a = (struct nlattr *)((char *)NLMSG_DATA(nh) + off);
-					for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-					       a->nla_len <= len;
-					     len -= NLA_ALIGN(a->nla_len),
-					     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+					for (; attr_ok(a, len); a = attr_next(a, &len)) {
 						if (a->nla_type != NLMSGERR_ATTR_MSG)
 							continue;
 						res->ext = true;
-						snprintf(res->msg, sizeof(res->msg), "%.*s",
-							 a->nla_len - NLA_HDRLEN, (char *)(a + 1));
+						attr_str(a, res->msg, sizeof(res->msg));
 					}
 				}
 				res->err = err < 0 ? -err : 0;
@@ -882,7 +898,8 @@ static void put_garbage(struct ctx *c, struct msg *m, int maxtype)
 	for (i = 0; i < n; i++) {
 		unsigned char junk[64];
 		size_t len = below(&c->r, sizeof(junk));
-		int type = below(&c->r, 4) ? (int)below(&c->r, maxtype + 3) : (int)below(&c->r, 0x8000);
+		int type = below(&c->r, 4) ? (int)below(&c->r, maxtype + 3) :
+					     (int)below(&c->r, 0x8000);
 
 		rnd_bytes(&c->r, junk, len);
 		if (chance(&c->r, 20))
@@ -968,8 +985,8 @@ static void create_valid(struct ctx *c, struct world *w, struct msg *m, struct c
 
 /*
  * An ifindex in use in another namespace (a slot this thread has seen) and, in the message, the
- * IFLA_NET_NS_FD that sends the new device there: the core finds the clash only when it registers the
- * device, after the kind's ndo_init ran.
+ * IFLA_NET_NS_FD that sends the new device there: the core finds the clash only when it
+ * registers the device, after the kind's ndo_init ran.
  */
 static bool taken_elsewhere(struct ctx *c, struct world *w, int *ifindex, int *fd)
 {
@@ -1008,7 +1025,9 @@ static void put_bad_peer(struct ctx *c, struct world *w, struct msg *m, struct c
 	case D_VP_IFINDEX_TAKEN:
 		/* the peer's index counts only when the device's own is given too */
 		msg_ifi(m)->ifi_index = 100000 + below(&c->r, 1000000);
-		ifi.ifi_index = w->ndev && chance(&c->r, 50) ? w->dev[below(&c->r, w->ndev)].ifindex : 1;
+		ifi.ifi_index = 1;
+		if (w->ndev && chance(&c->r, 50))
+			ifi.ifi_index = w->dev[below(&c->r, w->ndev)].ifindex;
 		if (chance(&c->r, 50) && taken_elsewhere(c, w, &ifi.ifi_index, &fd)) {
 			/* taken in the namespace the peer goes to */
 			msg_append(m, &ifi, sizeof(ifi));
@@ -1042,7 +1061,9 @@ static void put_bad_peer(struct ctx *c, struct world *w, struct msg *m, struct c
 		put_str(m, IFLA_IFNAME, (char *)buf);
 		break;
 	case D_VP_NAME_BAD: {
-		static const char *const bad[] = { "", ".", "..", "/", ":", " ", "fz a", "fz/a", "fz:a" };
+		static const char *const bad[] = {
+			"", ".", "..", "/", ":", " ", "fz a", "fz/a", "fz:a"
+		};
 		const char *b = PICK(&c->r, bad);
 
 		put_str(m, IFLA_IFNAME, b);
@@ -1195,7 +1216,8 @@ static void put_bad_data(struct ctx *c, struct world *w, struct msg *m, struct c
 		put_u32(m, PICK(&c->r, ((const int[]){ 0, VSW_INFO_MAX + 1, VPAIR_INFO_MAX + 1, 100,
 						      0x3fff })), rnd(&c->r));
 		if (cr->kind == K_VPAIR)
-			put_peer(c, m, cr->peer, false, false);	/* else the kernel names the peer */
+			/* else the kernel names the peer */
+			put_peer(c, m, cr->peer, false, false);
 		break;
 	case D_SW_TRUNC:
 		put_raw(m, VSW_INFO_AGEING_TIME, &(uint32_t){ 300 }, 4, 4 + 1 + below(&c->r, 300));
@@ -1209,7 +1231,8 @@ static void put_bad_data(struct ctx *c, struct world *w, struct msg *m, struct c
 	case D_VP_GARBAGE:
 	case CH_VSWITCH_GARBAGE:
 		if (id == D_VP_GARBAGE)
-			put_peer(c, m, cr->peer, false, false);	/* else the kernel names the peer */
+			/* else the kernel names the peer */
+			put_peer(c, m, cr->peer, false, false);
 		if (chance(&c->r, 50)) {
 			size_t n = 1 + below(&c->r, sizeof(buf));
 
@@ -1299,7 +1322,7 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 	case C_DATA:
 		if (id >= CH_VSWITCH_OK) {
 			/* change: IFLA_INFO_DATA on an existing device */
-			d = pick_dev(c, w, id == CH_SLAVE_DATA || id == CH_WRONG_KIND ? K_ANY : KB(k));
+			d = pick_dev(c, w, id == CH_SLAVE_DATA || id == CH_WRONG_KIND ? KA : KB(k));
 			if (!d)
 				return false;
 			modify_begin(m, RTM_NEWLINK, d);
@@ -1368,13 +1391,16 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 			char buf[64];
 
 			msg_init(m, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-			snprintf(buf, sizeof(buf), "%s%s", cr->name, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+			memset(buf, 'y', sizeof(buf));
+			memcpy(buf, cr->name, strlen(cr->name));
 			buf[16 + below(&c->r, 40)] = 0;
 			put_str(m, IFLA_IFNAME, buf);
 			break;
 		}
 		case L_NAME_BAD: {
-			static const char *const bad[] = { ".", "..", "fz/b", "fz:b", "fz b", "fz\tb" };
+			static const char *const bad[] = {
+				".", "..", "fz/b", "fz:b", "fz b", "fz\tb"
+			};
 
 			msg_init(m, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
 			put_str(m, IFLA_IFNAME, PICK(&c->r, bad));
@@ -1389,7 +1415,8 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 			return true;
 		}
 		case L_KIND_MISSING: {
-			size_t li = nest_start(m, IFLA_LINKINFO), dn = nest_start(m, IFLA_INFO_DATA);
+			size_t li = nest_start(m, IFLA_LINKINFO);
+			size_t dn = nest_start(m, IFLA_INFO_DATA);
 
 			put_u32(m, VSW_INFO_AGEING_TIME, 300);
 			nest_end(m, dn);
@@ -1422,7 +1449,8 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 			if (chance(&c->r, 50))
 				put_u32(m, IFLA_NET_NS_PID, 0x3ffffff0 + below(&c->r, 15));
 			else
-				put_u32(m, IFLA_NET_NS_FD, chance(&c->r, 50) ? (uint32_t)devnull_fd : 0xffffffff);
+				put_u32(m, IFLA_NET_NS_FD,
+					chance(&c->r, 50) ? (uint32_t)devnull_fd : 0xffffffff);
 			break;
 		case L_MASTER_BAD:
 			d = pick_dev(c, w, KB(K_VNET) | KB(K_VPAIR));
@@ -1473,11 +1501,14 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 		case S_UPDOWN:
 			msg_ifi(m)->ifi_change = IFF_UP;
 			msg_ifi(m)->ifi_flags = chance(&c->r, 60) ? IFF_UP : 0;
-			if (chance(&c->r, 10))
-				msg_ifi(m)->ifi_change = 0xffffffff, msg_ifi(m)->ifi_flags = rnd(&c->r);
+			if (chance(&c->r, 10)) {
+				msg_ifi(m)->ifi_change = 0xffffffff;
+				msg_ifi(m)->ifi_flags = rnd(&c->r);
+			}
 			break;
 		case S_MTU:
-			put_u32(m, IFLA_MTU, chance(&c->r, 25) ? PICK(&c->r, bad_mtus) : some_mtu(c));
+			put_u32(m, IFLA_MTU,
+				chance(&c->r, 25) ? PICK(&c->r, bad_mtus) : some_mtu(c));
 			break;
 		case S_ADDR:
 			rnd_unicast(&c->r, mac);
@@ -1512,8 +1543,8 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 			char name[IFNAMSIZ];
 
 			fresh_name(c, name, "r");
-			if (chance(&c->r, 15))
-				snprintf(name, sizeof(name), "%s", w->dev[below(&c->r, w->ndev)].name);
+			if (chance(&c->r, 15))	/* taken */
+				memcpy(name, w->dev[below(&c->r, w->ndev)].name, IFNAMSIZ);
 			put_str(m, IFLA_IFNAME, name);
 			break;
 		}
@@ -1594,11 +1625,12 @@ static bool build(struct ctx *c, struct world *w, enum case_id id, struct msg *m
 			break;
 		}
 		default:
-			/* with NLM_F_ACK: a message too short for the core is skipped, acked with 0 */
+			/* with NLM_F_ACK: one too short for the core is skipped, acked with 0 */
 			msg_init(m, RTM_GETLINK, NLM_F_ACK | (chance(&c->r, 50) ? NLM_F_DUMP : 0));
 			switch (below(&c->r, 4)) {
 			case 0:	/* a header shorter than ifinfomsg */
-				m->nh.nlmsg_len = NLMSG_LENGTH(below(&c->r, sizeof(struct ifinfomsg)));
+				m->nh.nlmsg_len =
+					NLMSG_LENGTH(below(&c->r, sizeof(struct ifinfomsg)));
 				break;
 			case 1:
 				put_garbage(c, m, IFLA_MAX);
@@ -1786,10 +1818,12 @@ static enum case_id pick_case(struct ctx *c, struct world *w)
 static bool churn_due(void)
 {
 	static unsigned long last;
-	unsigned long now = (unsigned long)(elapsed() * 1000), prev = __atomic_load_n(&last, __ATOMIC_RELAXED);
+	unsigned long now = (unsigned long)(elapsed() * 1000);
+	unsigned long prev = __atomic_load_n(&last, __ATOMIC_RELAXED);
 
 	return now - prev >= opt_churn &&
-	       __atomic_compare_exchange_n(&last, &prev, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	       __atomic_compare_exchange_n(&last, &prev, now, false, __ATOMIC_RELAXED,
+					   __ATOMIC_RELAXED);
 }
 
 static void *fuzz_main(void *arg)
@@ -1806,7 +1840,8 @@ static void *fuzz_main(void *arg)
 		bool mutated = false;
 		int wi = 0, sock, tries;
 
-		if (__atomic_load_n(&n_sent, __ATOMIC_RELAXED) >= opt_count || elapsed() >= opt_time)
+		if (__atomic_load_n(&n_sent, __ATOMIC_RELAXED) >= opt_count ||
+		    elapsed() >= opt_time)
 			break;
 		worlds_sync(c);
 		/* namespaces come and go, with whatever is in them */
@@ -1838,8 +1873,7 @@ static void *fuzz_main(void *arg)
 		}
 		if (id == NCASES) {
 			/* nothing to aim at here: make something */
-			id = case_enabled(NEW_VNET) ? NEW_VNET : case_enabled(NEW_VPAIR) ? NEW_VPAIR :
-			     NEW_VSWITCH;
+			id = opt_kinds & KV ? NEW_VNET : opt_kinds & KP ? NEW_VPAIR : NEW_VSWITCH;
 			if (!build(c, w, id, &c->m, &cr))
 				continue;
 		}
@@ -1860,16 +1894,17 @@ static void *fuzz_main(void *arg)
 		if (opt_verbose > 1)
 			hexdump(c, id);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		talk(c, sock, &c->m, &res, id == GET_DUMP ? w : cases[id].cls == C_GET ? &scratch : NULL,
-		     false);
+		talk(c, sock, &c->m, &res,
+		     id == GET_DUMP ? w : cases[id].cls == C_GET ? &scratch : NULL, false);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ADD(cstat[id].usec, (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+		ADD(cstat[id].usec,
+		    (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 		if (id == GET_DUMP)
 			w->age = 0;
 		account(c, id, &cr, c->m.nh.nlmsg_type, &res, mutated);
 		if (res.stuck) {
-			fprintf(stderr, "nlfuzz: thread %d: %s: the kernel did not answer in 30 s\n",
-				c->id, cases[id].name);
+			fprintf(stderr, "nlfuzz: thread %d: %s: no answer in 30 s\n", c->id,
+				cases[id].name);
 			stop = 1;
 		}
 		/* what it aimed at may be gone, or moved: look again soon */
@@ -2022,6 +2057,23 @@ static void dump_all(struct ctx *c, struct world *w)
 		die("dump: %s", strerror(res.err));
 }
 
+/* " KIND IFINDEX 'NAME'" at the end of @list, the name's odd bytes as \xNN */
+static void stray_add(char *list, size_t size, const struct dev *d)
+{
+	size_t at = strlen(list);
+	int j;
+
+	if (at + 4 * IFNAMSIZ + 32 >= size)
+		return;
+	at += sprintf(list + at, " %s %d '", kind_names[d->kind], d->ifindex);
+	for (j = 0; d->name[j]; j++) {
+		unsigned char ch = d->name[j];
+
+		at += sprintf(list + at, ch > ' ' && ch < 127 ? "%c" : "\\x%02x", ch);
+	}
+	strcpy(list + at, "'");
+}
+
 /* Delete what was made here. Returns how many devices are left that should not be. */
 static int cleanup(struct ctx *c, unsigned long *removed, unsigned long *strays, char *stray_names,
 		   size_t stray_len)
@@ -2048,23 +2100,12 @@ static int cleanup(struct ctx *c, unsigned long *removed, unsigned long *strays,
 			if (!res.err) {
 				(*removed)++;
 				if (!ours(d->name)) {
-					size_t at = strlen(stray_names);
-					int j;
-
 					(*strays)++;
-					if (at + 3 * IFNAMSIZ + 32 >= stray_len)
-						continue;
-					at += sprintf(stray_names + at, " %s %d '", kind_names[d->kind],
-						      d->ifindex);
-					for (j = 0; d->name[j]; j++)
-						at += sprintf(stray_names + at,
-							      d->name[j] > ' ' && d->name[j] < 127 ? "%c" :
-							      "\\x%02x", (unsigned char)d->name[j]);
-					strcpy(stray_names + at, "'");
+					stray_add(stray_names, stray_len, d);
 				}
 			} else if (round >= 10) {
-				printf("cannot delete %s (ifindex %d): %s%s%s\n", d->name, d->ifindex,
-				       strerror(res.err), res.ext ? ": " : "", res.msg);
+				printf("cannot delete %s (ifindex %d): %s%s%s\n", d->name,
+				       d->ifindex, strerror(res.err), res.ext ? ": " : "", res.msg);
 			}
 		}
 		if (!todo)
@@ -2085,12 +2126,12 @@ static void report(double secs)
 {
 	int e, id;
 
-	printf("messages %lu in %.1f s (%.0f/s): accepted %lu, refused %lu (%lu with an extack message, "
-	       "%lu without), mutated %lu\n",
-	       n_sent, secs, n_sent / (secs > 0 ? secs : 1), n_ok, n_err, n_err_ext, n_err - n_err_ext,
-	       n_mutated);
-	printf("devices created %lu, deleted by RTM_DELLINK %lu; namespaces made %lu, destroyed %lu",
-	       n_created, n_deleted, n_ns_made, n_ns_gone);
+	printf("messages %lu in %.1f s (%.0f/s): accepted %lu, refused %lu "
+	       "(%lu with an extack message, %lu without), mutated %lu\n",
+	       n_sent, secs, n_sent / (secs > 0 ? secs : 1), n_ok, n_err, n_err_ext,
+	       n_err - n_err_ext, n_mutated);
+	printf("devices created %lu, deleted by RTM_DELLINK %lu; namespaces made %lu, "
+	       "destroyed %lu", n_created, n_deleted, n_ns_made, n_ns_gone);
 	if (opt_traffic)
 		printf("; frames sent %lu", n_frames);
 	printf("\n");
@@ -2107,8 +2148,8 @@ static void report(double secs)
 
 		if (!s->sent)
 			continue;
-		printf("%-34s %6lu %6lu %6lu %6lu %6.1f  %s%s%s%s%s\n", cases[id].name, s->sent, s->ok,
-		       s->err_ext, s->err_noext, s->usec / 1000.0 / s->sent,
+		printf("%-34s %6lu %6lu %6lu %6lu %6.1f  %s%s%s%s%s\n", cases[id].name,
+		       s->sent, s->ok, s->err_ext, s->err_noext, s->usec / 1000.0 / s->sent,
 		       s->err_ext ? errname(s->ext_errno) : "",
 		       s->err_noext ? (s->err_ext ? "/" : "") : "",
 		       s->err_noext ? errname(s->noext_errno) : "",
@@ -2131,25 +2172,28 @@ static int findings(void)
 		if (!s->sent || cases[id].exp == ANY)
 			continue;
 		if (cases[id].exp == OK && s->err_noext) {
-			printf("finding (%s): %s: valid, refused %lu of %lu without a message (%s)\n",
-			       who, cases[id].name, s->err_noext, s->sent, errname(s->noext_errno));
+			printf("finding (%s): %s: valid, refused %lu of %lu without a message "
+			       "(%s)\n", who, cases[id].name, s->err_noext, s->sent,
+			       errname(s->noext_errno));
 			n++;
 		}
 		if (cases[id].exp == OK && s->err_ext) {
 			printf("finding (%s): %s: valid, refused %lu of %lu (%s: %s)\n", who,
-			       cases[id].name, s->err_ext, s->sent, errname(s->ext_errno), s->ext_msg);
+			       cases[id].name, s->err_ext, s->sent, errname(s->ext_errno),
+			       s->ext_msg);
 			n++;
 		}
 		if (cases[id].exp != ERR)
 			continue;
 		if (s->ok) {
-			printf("finding (%s): %s: malformed, accepted %lu of %lu\n", who, cases[id].name,
-			       s->ok, s->sent);
+			printf("finding (%s): %s: malformed, accepted %lu of %lu\n", who,
+			       cases[id].name, s->ok, s->sent);
 			n++;
 		}
 		if (s->err_noext) {
-			printf("finding (%s): %s: refused without an extack message %lu of %lu (%s)\n",
-			       who, cases[id].name, s->err_noext, s->sent, errname(s->noext_errno));
+			printf("finding (%s): %s: refused without an extack message %lu of %lu "
+			       "(%s)\n", who, cases[id].name, s->err_noext, s->sent,
+			       errname(s->noext_errno));
 			n++;
 		}
 	}
@@ -2171,8 +2215,8 @@ static int must_fail(void)
 }
 
 /*
- * -F: only frames, on every device of ours that is up in this namespace (looked up every 50 ms),
- * for -t seconds; what a storm's traffic needs.
+ * -F: only frames, on every device of ours that is up in this namespace (looked up five times a
+ * second: a dump holds RTNL), for -t seconds; what a storm's traffic needs.
  */
 static int flood(void)
 {
@@ -2196,7 +2240,7 @@ static int flood(void)
 		if (!res.err)
 			traffic_update(&w);
 		looks++;
-		usleep(50000);
+		usleep(200000);
 	}
 	secs = elapsed();
 	stop = 1;
@@ -2208,8 +2252,10 @@ static int flood(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: nlfuzz [-s SEED] [-n MESSAGES] [-t SECONDS] [-j THREADS] [-k KINDS] "
-		"[-p PREFIX] [-T] [-F] [-R FPS] [-N SLOTS] [-C MS] [-W PCT] [-o CASE,...] [-x CASE,...] [-e CASE,...] [-l] [-v]\n");
+	fprintf(stderr,
+		"usage: nlfuzz [-s SEED] [-n MESSAGES] [-t SECONDS] [-j THREADS] [-k KINDS]\n"
+		"              [-p PREFIX] [-T] [-F] [-R FPS] [-N SLOTS] [-C MS] [-W PCT]\n"
+		"              [-o CASES] [-x CASES] [-e CASES] [-l] [-v]\n");
 	exit(2);
 }
 
@@ -2223,7 +2269,8 @@ static void cases_set(bool *set, const char *list, bool on)
 
 		for (id = 0; id < NCASES; id++)
 			if (!strcmp(cases[id].name, tok) ||
-			    (tok[strlen(tok) - 1] == '/' && !strncmp(cases[id].name, tok, strlen(tok)))) {
+			    (tok[strlen(tok) - 1] == '/' &&
+			     !strncmp(cases[id].name, tok, strlen(tok)))) {
 				set[id] = on;
 				found = true;
 			}
@@ -2256,7 +2303,8 @@ int main(int argc, char **argv)
 			char *dup = strdup(optarg), *tok, *save = NULL;
 
 			opt_kinds = 0;
-			for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			for (tok = strtok_r(dup, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
 				if (kind_of(tok) == K_OTHER)
 					die("unknown kind %s", tok);
 				opt_kinds |= KB(kind_of(tok));
@@ -2277,8 +2325,8 @@ int main(int argc, char **argv)
 		case 'l':
 			for (id = 0; id < NCASES; id++)
 				printf("%-34s %s\n", cases[id].name,
-				       cases[id].exp == ERR ? "malformed: must be refused with a message" :
-				       cases[id].exp == OK ? "valid: must be accepted" : "");
+				       cases[id].exp == ERR ? "malformed: refused with a message" :
+				       cases[id].exp == OK ? "valid: accepted" : "");
 			return 0;
 		case 'v': opt_verbose++; break;
 		default: usage();
@@ -2353,7 +2401,8 @@ int main(int argc, char **argv)
 		/* one thread's dumps are checked strictly, the other's the old way */
 		c->strict = i % 2;
 		if (c->strict)
-			setsockopt(c->w[0].sock, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+			setsockopt(c->w[0].sock, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+				   sizeof(one));
 		if (pthread_create(&th[i], NULL, fuzz_main, c))
 			die("pthread_create");
 	}
