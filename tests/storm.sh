@@ -5,6 +5,8 @@
 # cross them; the last test adds the fuzzer. Bounded in time; each test prints how many operations
 # each loop did and ends with the leak checks: no device or namespace left, the device count as
 # before, the modules' reference counts at 0, the slab back within bounds, every module unloads.
+# suite: opt-in
+# (run with TESTS=storm: not yet stable enough for the default suite, see issue 8)
 . "$(dirname "$0")/lib.sh"
 
 require_module vnet
