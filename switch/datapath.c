@@ -257,7 +257,9 @@ static struct netlink_range_validation vsw_ageing_range = {
 	.max = VSW_AGEING_MAX,
 };
 
+/* Strict from the first attribute: exact lengths, no stray NLA_F_NESTED. */
 static const struct nla_policy vsw_policy[VSW_INFO_MAX + 1] = {
+	[VSW_INFO_UNSPEC]	= { .strict_start_type = VSW_INFO_AGEING_TIME },
 	[VSW_INFO_AGEING_TIME]	= NLA_POLICY_FULL_RANGE(NLA_U32, &vsw_ageing_range),
 	[VSW_INFO_FDB_COUNT]	= { .type = NLA_REJECT },
 	[VSW_INFO_FDB_MAX]	= { .type = NLA_REJECT },

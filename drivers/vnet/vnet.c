@@ -1107,11 +1107,20 @@ static int vnet_validate(struct nlattr *tb[], struct nlattr *data[],
 	return vdev_validate_address(tb, extack);
 }
 
+/* The core calls this only for a message with IFLA_INFO_DATA: vnet has none. */
+static int vnet_changelink(struct net_device *dev, struct nlattr *tb[], struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG_MOD(extack, "vnet has no attributes");
+	return -EOPNOTSUPP;
+}
+
 static struct rtnl_link_ops vnet_link_ops __read_mostly = {
 	.kind		= VNET_DRV_NAME,
 	.priv_size	= sizeof(struct vnet_priv),
 	.setup		= vnet_setup,
 	.validate	= vnet_validate,
+	.changelink	= vnet_changelink,
 };
 
 /*

@@ -570,6 +570,21 @@ static int vpair_newlink(struct net *src_net, struct net_device *dev, struct nla
 		err = vpair_check_attrs(peer_tb, true, extack);
 		if (err < 0)
 			return err;
+		/*
+		 * The core refuses two namespace attributes on the device it
+		 * makes; the peer's are ours. rtnl_link_get_net() reads a pid
+		 * or an fd: a namespace id needs the caller's socket, which a
+		 * newlink does not see, so it is refused rather than ignored.
+		 */
+		if (!!peer_tb[IFLA_NET_NS_PID] + !!peer_tb[IFLA_NET_NS_FD] +
+		    !!peer_tb[IFLA_TARGET_NETNSID] > 1) {
+			NL_SET_ERR_MSG_MOD(extack, "peer: one network namespace attribute at most");
+			return -EINVAL;
+		}
+		if (peer_tb[IFLA_TARGET_NETNSID]) {
+			NL_SET_ERR_MSG_MOD(extack, "peer: a namespace id is not supported, give a pid or an fd");
+			return -EOPNOTSUPP;
+		}
 		tbp = peer_tb;
 	}
 
@@ -656,6 +671,19 @@ err_unregister_peer:
  * either namespace, and at module unload. The peers are freed only after an
  * RCU grace period, so senders that still see the pointer are safe.
  */
+/*
+ * The core calls this for a message with IFLA_INFO_DATA on an existing pair
+ * (ip link set vp0 type vpair ...): the peer is made with the pair and the
+ * rest is read-only, so it is refused with a reason, never ignored. Without
+ * a changelink the core would refuse it without one.
+ */
+static int vpair_changelink(struct net_device *dev, struct nlattr *tb[], struct nlattr *data[],
+			    struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG_MOD(extack, "a pair's attributes are set at creation only");
+	return -EOPNOTSUPP;
+}
+
 static void vpair_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
@@ -714,6 +742,7 @@ static struct rtnl_link_ops vpair_link_ops = {
 	.setup		= vpair_setup,
 	.validate	= vpair_validate,
 	.newlink	= vpair_newlink,
+	.changelink	= vpair_changelink,
 	.dellink	= vpair_dellink,
 	.policy		= vpair_policy,
 	.maxtype	= VPAIR_INFO_MAX,
