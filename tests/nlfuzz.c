@@ -1133,8 +1133,11 @@ static void put_bad_peer(struct ctx *c, struct world *w, struct msg *m, struct c
 		break;
 	case D_VP_GSO:
 		put_str(m, IFLA_IFNAME, cr->peer);
-		/* below what a TCP header needs: the core's policy says so for the device */
-		put_u32(m, IFLA_GSO_MAX_SIZE, below(&c->r, 300));
+		/*
+		 * below what a TCP header needs: the core's policy says so for the device. Its
+		 * bound (MAX_TCP_HEADER) depends on the config, but is never 128 or less.
+		 */
+		put_u32(m, IFLA_GSO_MAX_SIZE, below(&c->r, 129));
 		break;
 	case D_VP_PEER_EXTRA: {
 		/* attributes a peer does not use: ignored, as veth does */
