@@ -5,6 +5,7 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 n=${N:-10} passed=0
+mkdir -p "$BUILD/log"
 for ((run = 1; run <= n; run++)); do
 	start=$(date +%s)
 	if "$TOP/scripts/qemu-test.sh" >"$BUILD/log/soak.out" 2>&1; then
