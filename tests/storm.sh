@@ -127,7 +127,10 @@ pings() {
 }
 
 # The world before the storm, to compare with after it.
-slab_kb() { awk 'NR > 2 { n += $2 * $4 } END { printf "%d\n", n / 1024 }' /proc/slabinfo; }
+slab_kb() {
+	slab_shrink
+	awk 'NR > 2 { n += $2 * $4 } END { printf "%d\n", n / 1024 }' /proc/slabinfo
+}
 storm_begin() {
 	rm -rf "$STORM"
 	mkdir -p "$STORM"
@@ -183,11 +186,6 @@ storm_end() {
 	done
 	# what the storm freed goes back after RCU grace periods and the namespaces' cleanup work
 	slab_limit=4096
-	# KASAN holds freed objects in a quarantine of up to 1/32 of memory before the slab gets them
-	# back; kmemleak, at the end of the debug run, is that kernel's leak check
-	if [ "${VDEV_KERNEL:-production}" = debug ]; then
-		slab_limit=$((slab_limit + $(awk '$1 == "MemTotal:" { print int($2 / 32) }' /proc/meminfo)))
-	fi
 	wait_until 30 slab_settled
 	figure "$what: slab $slab0 kB before, $(slab_kb) kB after; cleanup and checks $((EPOCHSECONDS - t1))s"
 	[ -z "$ended" ] || fail "$what: ip -batch ended before its deadline in:$ended"
