@@ -22,6 +22,12 @@ for step in "$@"; do
 	image)
 		want+=(busybox-static cpio kmod)
 		want+=($(awk '$1 == "bin" { print $2 }' "$TOP/initramfs/image.list"))
+		# a `pkg` tool is not installed, its libraries are
+		for pkg in $(awk '$1 == "pkg" { print $2 }' "$TOP/initramfs/image.list"); do
+			apt-cache show "$pkg" >/dev/null 2>&1 || as_root apt-get update -qq
+			want+=($(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Depends: //p' |
+				tr ',' '\n' | sed -n 's/^ *\(lib[^ ]*\).*/\1/p'))
+		done
 		;;
 	qemu)
 		want+=(qemu-system-x86 qemu-system-data) ;;

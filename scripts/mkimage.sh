@@ -27,6 +27,24 @@ copy_bin() {
 	ldd "$path" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }' >>"$libs" || true
 }
 
+# a tool from a package unpacked under build/debs/PACKAGE (never installed on the host)
+copy_pkg_bin() {
+	local pkg=$1 path=$2 dir=$BUILD/debs/$1 tmp
+	if [ ! -x "$dir$path" ]; then
+		tmp=$(mktemp -d)
+		(cd "$tmp" && apt_download "$pkg" >&2) || die "apt-get download $pkg failed"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		dpkg-deb -x "$tmp"/*.deb "$dir"
+		rm -rf "$tmp"
+	fi
+	[ -x "$dir$path" ] || die "$pkg has no $path"
+	install -D -m 0755 "$dir$path" "$root$path"
+	real_tools+=("$(basename "$path")")
+	ldd "$dir$path" | awk '/not found/ { bad = 1 } /=> \// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }
+		END { exit bad }' >>"$libs" || die "$path: a library is missing on the host (scripts/deps.sh image)"
+}
+
 add_kmods() {
 	local mod line
 	for mod in "$@"; do
@@ -63,6 +81,7 @@ while read -r kind a b rest; do
 	case $kind in
 	''|'#'*) continue ;;
 	bin) copy_bin "$b" ;;
+	pkg) copy_pkg_bin "$a" "$b" ;;
 	kmod) add_kmods $a $b $rest ;;
 	ours)
 		for m in $a $b $rest; do

@@ -12,6 +12,8 @@
  * cycle, its counters and its netlink and ethtool faces.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/module.h>
@@ -97,7 +99,7 @@ int vsw_dp_init(struct net_device *dev)
 	if (err)
 		goto err_free_stats;
 
-	vport = vsw_vport_add(dp, &vsw_internal_vport_ops, dev, NULL);
+	vport = vsw_vport_add(dp, &vsw_internal_vport_ops, dev, 0, NULL);
 	if (IS_ERR(vport)) {
 		err = PTR_ERR(vport);
 		goto err_fdb;
@@ -299,6 +301,41 @@ static int vsw_changelink(struct net_device *dev, struct nlattr *tb[], struct nl
 	return 0;
 }
 
+static struct rtnl_link_ops vsw_link_ops;
+
+/*
+ * ovs-dpctl add-dp NAME: the same switch as `ip link add NAME type vswitch`,
+ * deleted by either tool. @ifindex 0: the next free one. RTNL held.
+ */
+struct vsw_dp *vsw_dp_create(struct net *net, const char *name, int ifindex,
+			     struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_netdev(sizeof(struct vsw_dp), name, NET_NAME_USER, vsw_internal_setup);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev->rtnl_link_ops = &vsw_link_ops;
+	dev->ifindex = ifindex;
+	dev_net_set(dev, net);
+	err = register_netdevice(dev);
+	if (err) {
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_MOD(extack, "a device of that name or ifindex exists");
+		free_netdev(dev);
+		return ERR_PTR(err);
+	}
+	return vsw_internal_dp(dev);
+}
+
+/* ovs-dpctl del-dp: as `ip link del`. RTNL held. */
+void vsw_dp_destroy(struct vsw_dp *dp)
+{
+	vsw_dp_del_ports(dp);
+	unregister_netdevice(dp->dev);
+}
+
 static void vsw_dellink(struct net_device *dev, struct list_head *head)
 {
 	vsw_dp_del_ports(vsw_internal_dp(dev));
@@ -379,12 +416,25 @@ static int __init vsw_init(void)
 		return err;
 	err = rtnl_link_register(&vsw_link_ops);
 	if (err)
-		unregister_netdevice_notifier(&vsw_notifier);
+		goto err_notifier;
+	/* Without the Open vSwitch families (openvswitch.ko has them) the switch still works. */
+	err = vsw_genl_init();
+	if (err == -EEXIST) {
+		pr_info("the Open vSwitch families are taken (openvswitch.ko?): only ip link drives vswitch\n");
+	} else if (err) {
+		rtnl_link_unregister(&vsw_link_ops);
+		goto err_notifier;
+	}
+	return 0;
+
+err_notifier:
+	unregister_netdevice_notifier(&vsw_notifier);
 	return err;
 }
 
 static void __exit vsw_exit(void)
 {
+	vsw_genl_exit();
 	/* Deletes every switch, in every namespace, detaching its ports. */
 	rtnl_link_unregister(&vsw_link_ops);
 	unregister_netdevice_notifier(&vsw_notifier);

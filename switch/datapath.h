@@ -16,7 +16,7 @@
 
 #define VSW_DRV_NAME		"vswitch"
 #define VSW_DRV_VERSION		"1.0"
-#define VSW_MAX_PORTS		1024
+#define VSW_MAX_PORTS		1024	/* vport.c's refusal says so */
 #define VSW_FDB_BITS		10
 #define VSW_FDB_MAX_ENTRIES	8192
 #define VSW_AGEING_DEFAULT	300	/* seconds, as the Linux bridge */
@@ -79,8 +79,10 @@ struct vsw_dp {
 	struct vsw_vport __rcu	*internal;	/* port 0 */
 	struct list_head	ports;		/* RCU readers, RTNL writers */
 	unsigned int		nports;
+	u32			user_features;	/* OVS_DP_F_*, set through ovs_datapath (RTNL) */
 	bool			mtu_set_by_user;	/* else it follows the ports' (RTNL) */
 	DECLARE_BITMAP(port_nos, VSW_MAX_PORTS);
+	struct vsw_vport __rcu	*vports[VSW_MAX_PORTS];	/* by port number */
 	struct vsw_fdb		fdb;
 	struct vdev_pcpu_ctrs __percpu *stats;	/* enum vsw_dp_ctr */
 };
@@ -91,6 +93,20 @@ void vsw_dp_free(struct net_device *dev);
 void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb);
 void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason);
 void vsw_dp_mtu_auto_adjust(struct vsw_dp *dp);
+struct vsw_dp *vsw_dp_create(struct net *net, const char *name, int ifindex,
+			     struct netlink_ext_ack *extack);
+void vsw_dp_destroy(struct vsw_dp *dp);
+
+/* The port numbered @port_no, or NULL: RCU or RTNL held. */
+static inline struct vsw_vport *vsw_dp_vport(const struct vsw_dp *dp, u32 port_no)
+{
+	return port_no < VSW_MAX_PORTS ? rcu_dereference_rtnl(dp->vports[port_no]) : NULL;
+}
+
+/* dp_netlink.c: the Open vSwitch datapath families (ovs-dpctl, ovs-vswitchd) */
+int vsw_genl_init(void);
+void vsw_genl_exit(void);
+void vsw_genl_vport_notify(struct vsw_vport *vport, u8 cmd);
 
 /* fdb.c: the built-in learning switch ("normal") */
 int vsw_fdb_init(struct vsw_dp *dp);

@@ -12,21 +12,31 @@
 #include <net/gso.h>
 #endif
 
+#include <uapi/linux/openvswitch.h>
+
 #include "datapath.h"
 
 struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *ops,
-				struct net_device *dev, struct netlink_ext_ack *extack)
+				struct net_device *dev, u32 port_no,
+				struct netlink_ext_ack *extack)
 {
 	struct vsw_vport *vport;
-	unsigned long port_no;
 	int err;
 
 	ASSERT_RTNL();
-	/* The internal port is created first and gets 0. */
-	port_no = find_first_zero_bit(dp->port_nos, VSW_MAX_PORTS);
-	if (port_no >= VSW_MAX_PORTS) {
-		NL_SET_ERR_MSG_MOD(extack, "the switch has no free port number");
-		return ERR_PTR(-EXFULL);
+	if (port_no == VSW_PORT_ANY) {
+		/* The internal port is created first and gets 0. */
+		port_no = find_first_zero_bit(dp->port_nos, VSW_MAX_PORTS);
+		if (port_no >= VSW_MAX_PORTS) {
+			NL_SET_ERR_MSG_MOD(extack, "the switch has no free port number");
+			return ERR_PTR(-EXFULL);
+		}
+	} else if (port_no >= VSW_MAX_PORTS) {
+		NL_SET_ERR_MSG_MOD(extack, "the switch numbers its ports below 1024");
+		return ERR_PTR(-EFBIG);
+	} else if (test_bit(port_no, dp->port_nos)) {
+		NL_SET_ERR_MSG_MOD(extack, "that port number is taken");
+		return ERR_PTR(-EBUSY);
 	}
 
 	vport = kzalloc(sizeof(*vport), GFP_KERNEL);
@@ -57,6 +67,9 @@ struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *o
 	set_bit(port_no, dp->port_nos);
 	dp->nports++;
 	list_add_tail_rcu(&vport->node, &dp->ports);
+	rcu_assign_pointer(dp->vports[port_no], vport);
+	if (!vsw_vport_is_internal(vport))
+		vsw_genl_vport_notify(vport, OVS_VPORT_CMD_NEW);
 	return vport;
 
 err_free_stats:
@@ -87,8 +100,11 @@ void vsw_vport_del(struct vsw_vport *vport)
 	struct vsw_dp *dp = vport->dp;
 
 	ASSERT_RTNL();
+	if (!vsw_vport_is_internal(vport))
+		vsw_genl_vport_notify(vport, OVS_VPORT_CMD_DEL);
 	vport->ops->destroy(vport);
 	list_del_rcu(&vport->node);
+	RCU_INIT_POINTER(dp->vports[vport->port_no], NULL);
 	vsw_fdb_flush_port(dp, vport);
 	clear_bit(vport->port_no, dp->port_nos);
 	dp->nports--;

@@ -47,13 +47,17 @@ struct vsw_vport {
 	struct net_device		*dev;
 	netdevice_tracker		dev_tracker;	/* a netdev port's hold on @dev */
 	u32				port_no;	/* 0 is the internal port */
+	u32				upcall_pid;	/* netlink port for misses, or 0 (RTNL) */
 	const struct vsw_vport_ops	*ops;
 	struct vdev_pcpu_ctrs __percpu	*stats;	/* enum vsw_port_ctr */
 	struct rcu_head			rcu;
 };
 
+/* @port_no: the number wanted, or VSW_PORT_ANY for the lowest free one. */
+#define VSW_PORT_ANY	U32_MAX
 struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *ops,
-				struct net_device *dev, struct netlink_ext_ack *extack);
+				struct net_device *dev, u32 port_no,
+				struct netlink_ext_ack *extack);
 void vsw_vport_del(struct vsw_vport *vport);
 void vsw_vport_receive(struct vsw_vport *vport, struct sk_buff *skb);
 void vsw_vport_send(struct vsw_vport *vport, struct sk_buff *skb);

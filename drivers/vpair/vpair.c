@@ -582,7 +582,8 @@ static int vpair_newlink(struct net *src_net, struct net_device *dev, struct nla
 			return -EINVAL;
 		}
 		if (peer_tb[IFLA_TARGET_NETNSID]) {
-			NL_SET_ERR_MSG_MOD(extack, "peer: a namespace id is not supported, give a pid or an fd");
+			NL_SET_ERR_MSG_MOD(extack,
+					   "peer: a namespace id is not supported, give a pid or an fd");
 			return -EOPNOTSUPP;
 		}
 		tbp = peer_tb;
