@@ -128,7 +128,13 @@ ktap_main() {
 		klog0=$(dmesg | wc -l)
 		timeout -s TERM -k 10 "$TEST_TIMEOUT" bash "$0" --one "$t" >"$log" 2>&1 </dev/null
 		rc=$?
-		[ $rc -eq 124 ] && echo "FAIL: timed out after ${TEST_TIMEOUT}s" >>"$log"
+		case $rc in
+		0 | "$KSFT_SKIP") ;;
+		124) echo "FAIL: timed out after ${TEST_TIMEOUT}s" >>"$log" ;;
+		137) echo "FAIL: killed (SIGKILL: 10 s after the timeout's TERM, or the OOM killer)" >>"$log" ;;
+		*) grep -q '^FAIL' "$log" || echo "FAIL: exited with status $rc, saying nothing" \
+			"($(grep MemAvailable /proc/meminfo | tr -s ' '); /tmp: $(df -k /tmp | awk 'END { print $4 }') kB free)" >>"$log" ;;
+		esac
 		after=$(_world)
 		if [ "$before" != "$after" ]; then
 			# files, not <(...): the guest has no /dev/fd
