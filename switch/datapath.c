@@ -43,6 +43,8 @@ static const char * const vsw_drop_names[VSW_DROP_MAX] = {
 	[VSW_DROP_PORT_DOWN]	= "drop_port_down",
 	[VSW_DROP_NOMEM]	= "drop_nomem",
 	[VSW_DROP_LRO]		= "drop_lro",
+	[VSW_DROP_NO_PORT]	= "drop_no_port",
+	[VSW_DROP_NO_FLOW]	= "drop_no_flow",
 };
 
 void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason)
@@ -55,6 +57,7 @@ void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb)
 {
 	struct vsw_dp *dp = in->dp;
 	int *depth = this_cpu_ptr(&vsw_recursion);
+	struct vsw_pkt_meta meta = { .in_port = in->port_no };
 	struct vsw_flow_key key;
 
 	vdev_ctr_inc(dp->stats, VSW_DP_PROCESSED);
@@ -74,7 +77,58 @@ void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb)
 
 	(*depth)++;
 	vsw_flow_extract(skb, in->port_no, &key);
-	vsw_normal(dp, skb, &key, in);
+	vsw_dp_run(dp, skb, in, &key, &meta);
+	(*depth)--;
+}
+
+/*
+ * The flow table first; a frame no flow matches goes to the learning switch
+ * (an empty table costs nothing more).
+ */
+void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
+		const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta)
+{
+	const struct vsw_actions *acts;
+	struct vsw_flow *flow = NULL;
+	struct vsw_mkey mkey;
+	u32 n_mask_hit = 0;
+
+	if (READ_ONCE(dp->table.count)) {
+		vsw_mkey_from_frame(skb, key, meta, &mkey);
+		flow = vsw_flow_lookup(&dp->table, &mkey, &n_mask_hit);
+	}
+	if (!flow) {
+		vdev_ctr_inc(dp->stats, VSW_DP_FLOW_MISSED);
+		if (unlikely(meta->recirc_id)) {
+			vsw_dp_count_drop(dp, VSW_DROP_NO_FLOW);
+			kfree_skb(skb);
+			return;
+		}
+		vsw_normal(dp, skb, key, in);
+		return;
+	}
+	vdev_ctr_inc(dp->stats, VSW_DP_FLOW_HIT);
+	vdev_ctr_add(dp->stats, VSW_DP_MASK_HIT, n_mask_hit);
+	vsw_flow_stats_update(flow, skb->len, key->tcp_flags);
+	acts = rcu_dereference(flow->acts);
+	vsw_execute_actions(dp, skb, in, key, meta, acts);
+}
+
+/* A recirc action: the frame through the table again, one level deeper (a recirc loop ends). */
+void vsw_dp_recirc(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
+		   const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta)
+{
+	int *depth = this_cpu_ptr(&vsw_recursion);
+
+	if (unlikely(*depth >= VSW_MAX_RECURSION)) {
+		net_warn_ratelimited("%s: frame recirculated %d times, dropped\n",
+				     dp->dev->name, *depth);
+		vsw_dp_count_drop(dp, VSW_DROP_LOOP);
+		kfree_skb(skb);
+		return;
+	}
+	(*depth)++;
+	vsw_dp_run(dp, skb, in, key, meta);
 	(*depth)--;
 }
 
@@ -98,15 +152,20 @@ int vsw_dp_init(struct net_device *dev)
 	err = vsw_fdb_init(dp);
 	if (err)
 		goto err_free_stats;
+	err = vsw_flow_table_init(&dp->table);
+	if (err)
+		goto err_fdb;
 
 	vport = vsw_vport_add(dp, &vsw_internal_vport_ops, dev, 0, NULL);
 	if (IS_ERR(vport)) {
 		err = PTR_ERR(vport);
-		goto err_fdb;
+		goto err_table;
 	}
 	rcu_assign_pointer(dp->internal, vport);
 	return 0;
 
+err_table:
+	vsw_flow_table_destroy(&dp->table);
 err_fdb:
 	vsw_fdb_destroy(dp);
 err_free_stats:
@@ -157,12 +216,15 @@ void vsw_dp_uninit(struct net_device *dev)
 		vsw_vport_del(internal);
 	}
 	vsw_fdb_destroy(dp);
+	/* the flows go after the readers that may hold them (RCU callbacks) */
+	vsw_flow_flush(&dp->table);
 }
 
 void vsw_dp_free(struct net_device *dev)
 {
 	struct vsw_dp *dp = vsw_internal_dp(dev);
 
+	vsw_flow_table_destroy(&dp->table);
 	free_percpu(dp->stats);
 }
 
@@ -173,7 +235,7 @@ void vsw_dp_free(struct net_device *dev)
 
 static const char vsw_dp_stat_names[][ETH_GSTRING_LEN] = {
 	"processed", "flooded", "fdb_learned", "fdb_moved", "fdb_full", "link_local_not_forwarded",
-	"fdb_entries", "ports",
+	"flow_hit", "flow_missed", "mask_hit", "fdb_entries", "ports",
 };
 
 static const char * const vsw_port_stat_names[VSW_PORT_NUM_CTRS] = {

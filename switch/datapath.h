@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 
 #include "flow.h"
+#include "flow_table.h"
 #include "vport.h"
 
 #define VSW_DRV_NAME		"vswitch"
@@ -32,6 +33,8 @@ enum vsw_drop {
 	VSW_DROP_PORT_DOWN,	/* the egress port's device is down */
 	VSW_DROP_NOMEM,		/* no memory for a copy while flooding */
 	VSW_DROP_LRO,		/* merged by LRO on its port: its segments are lost */
+	VSW_DROP_NO_PORT,	/* a flow's output to a port number that has no port */
+	VSW_DROP_NO_FLOW,	/* recirculated, and no flow for the new recirc_id */
 	VSW_DROP_MAX
 };
 
@@ -43,6 +46,9 @@ enum vsw_dp_ctr {
 	VSW_DP_MOVED,		/* entries that moved to another port */
 	VSW_DP_FDB_FULL,	/* MACs not learned: database full */
 	VSW_DP_LINK_LOCAL,	/* to 01:80:c2:00:00:01..0f: dropped or left to the port's stack */
+	VSW_DP_FLOW_HIT,	/* frames a flow matched */
+	VSW_DP_FLOW_MISSED,	/* frames no flow matched (to the learning switch) */
+	VSW_DP_MASK_HIT,	/* masks probed for the frames that hit */
 	VSW_DP_DROPS,		/* + enum vsw_drop */
 	VSW_DP_NUM_CTRS = VSW_DP_DROPS + VSW_DROP_MAX
 };
@@ -84,6 +90,7 @@ struct vsw_dp {
 	DECLARE_BITMAP(port_nos, VSW_MAX_PORTS);
 	struct vsw_vport __rcu	*vports[VSW_MAX_PORTS];	/* by port number */
 	struct vsw_fdb		fdb;
+	struct vsw_flow_table	table;
 	struct vdev_pcpu_ctrs __percpu *stats;	/* enum vsw_dp_ctr */
 };
 
@@ -91,6 +98,10 @@ int vsw_dp_init(struct net_device *dev);
 void vsw_dp_uninit(struct net_device *dev);
 void vsw_dp_free(struct net_device *dev);
 void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb);
+void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
+		const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta);
+void vsw_dp_recirc(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
+		   const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta);
 void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason);
 void vsw_dp_mtu_auto_adjust(struct vsw_dp *dp);
 struct vsw_dp *vsw_dp_create(struct net *net, const char *name, int ifindex,

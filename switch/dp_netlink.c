@@ -7,7 +7,7 @@
  *			same device as ip link add dp0 type vswitch
  *	ovs_vport	its ports: ovs-dpctl add-if dp0 a0 is ip link set a0
  *			master dp0, and each tool sees what the other did
- *	ovs_flow	the flow table (not yet: refused, an empty dump)
+ *	ovs_flow	the flow table: masked flows with actions (flow_table.c)
  *	ovs_packet	execute and upcalls (not yet: refused)
  *
  * The formats are uapi linux/openvswitch.h's; the command semantics and the
@@ -60,8 +60,12 @@ static void vsw_dp_get_stats(struct vsw_dp *dp, struct ovs_dp_stats *stats,
 	vdev_ctrs_sum(dp->stats, VSW_DP_NUM_CTRS, sum);
 	memset(stats, 0, sizeof(*stats));
 	memset(mega, 0, sizeof(*mega));
-	/* No flow table yet: every frame misses it and goes to the learning switch. */
-	stats->n_missed = sum[VSW_DP_PROCESSED];
+	/* a miss goes to the learning switch: nothing is lost (no upcalls yet) */
+	stats->n_hit = sum[VSW_DP_FLOW_HIT];
+	stats->n_missed = sum[VSW_DP_FLOW_MISSED];
+	stats->n_flows = READ_ONCE(dp->table.count);
+	mega->n_mask_hit = sum[VSW_DP_MASK_HIT];
+	mega->n_masks = vsw_flow_mask_count(&dp->table);
 }
 
 static size_t vsw_dp_msg_size(void)
@@ -134,7 +138,8 @@ static int vsw_dp_features(struct nlattr **a, u32 *features, struct genl_info *i
 	}
 	*features = a[OVS_DP_ATTR_USER_FEATURES] ? nla_get_u32(a[OVS_DP_ATTR_USER_FEATURES]) : 0;
 	if (*features & ~VSW_DP_FEATURES) {
-		GENL_SET_ERR_MSG(info, "vswitch supports the features unaligned and vport PIDs only");
+		GENL_SET_ERR_MSG(info,
+				 "vswitch supports the features unaligned and vport PIDs only");
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -508,7 +513,7 @@ static int vsw_vport_cmd_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	struct vsw_vport *vport;
 	struct sk_buff *reply;
-	u32 pid;
+	u32 pid, type;
 	int err;
 
 	rtnl_lock();
@@ -517,9 +522,8 @@ static int vsw_vport_cmd_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_unlock;
 	err = -EINVAL;
-	if (a[OVS_VPORT_ATTR_TYPE] &&
-	    nla_get_u32(a[OVS_VPORT_ATTR_TYPE]) != (vsw_vport_is_internal(vport) ?
-						   OVS_VPORT_TYPE_INTERNAL : OVS_VPORT_TYPE_NETDEV)) {
+	type = vsw_vport_is_internal(vport) ? OVS_VPORT_TYPE_INTERNAL : OVS_VPORT_TYPE_NETDEV;
+	if (a[OVS_VPORT_ATTR_TYPE] && nla_get_u32(a[OVS_VPORT_ATTR_TYPE]) != type) {
 		GENL_SET_ERR_MSG(info, "a port's type does not change");
 		goto err_unlock;
 	}
@@ -660,28 +664,453 @@ static struct genl_family vsw_vport_family __ro_after_init = {
 };
 
 /*
- * ovs_flow and ovs_packet: registered (dpif-netlink needs all four families
- * to open a datapath), the flow table is empty and cannot take flows yet.
+ * ovs_flow: the flow table (flow_table.c), with keys, masks and actions in
+ * the OVS format (flow_netlink.c). As upstream: NEW with NLM_F_CREATE fails
+ * with EEXIST on a flow that overlaps (one its key would match), NEW without
+ * it replaces the actions of the same flow; SET changes actions (CLEAR: and
+ * zeroes the counters); a flow is named by its UFID, or without one by its
+ * exact key; DEL without either flushes the table.
  */
 
-static int vsw_flow_cmd_refuse(struct sk_buff *skb, struct genl_info *info)
+static const struct nla_policy vsw_flow_policy[OVS_FLOW_ATTR_MAX + 1];
+
+struct vsw_flow_req {
+	struct vsw_mkey		key;
+	struct vsw_mkey		mask;
+	u64			key_attrs;
+	const u8		*ufid;
+	u8			ufid_len;
+	u32			ufid_flags;
+};
+
+static int vsw_flow_ufid(struct nlattr **a, struct vsw_flow_req *req, struct genl_info *info)
 {
-	GENL_SET_ERR_MSG(info, "vswitch has no flow table yet: frames go to its learning switch");
-	return -EOPNOTSUPP;
+	const struct nlattr *u = a[OVS_FLOW_ATTR_UFID];
+
+	if (a[OVS_FLOW_ATTR_UFID_FLAGS])
+		req->ufid_flags = nla_get_u32(a[OVS_FLOW_ATTR_UFID_FLAGS]);
+	if (!u)
+		return 0;
+	if (!nla_len(u) || nla_len(u) > VSW_UFID_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, u, "a UFID is 1 to 16 bytes");
+		return -EINVAL;
+	}
+	req->ufid = nla_data(u);
+	req->ufid_len = nla_len(u);
+	return 0;
 }
 
-/* del-flows (no key, no UFID) flushes the table, which is empty. */
+/* KEY (required if @need_key), MASK (else exact), UFID: parsed into @req. */
+static int vsw_flow_req_parse(struct nlattr **a, struct vsw_flow_req *req, bool need_key,
+			      struct genl_info *info)
+{
+	int err;
+
+	memset(req, 0, sizeof(*req));
+	err = vsw_flow_ufid(a, req, info);
+	if (err)
+		return err;
+	if (!a[OVS_FLOW_ATTR_KEY]) {
+		if (!need_key && req->ufid)
+			return 0;
+		GENL_SET_ERR_MSG(info, "a flow needs a KEY (or, to name one, a UFID)");
+		return -EINVAL;
+	}
+	err = vsw_key_from_attrs(a[OVS_FLOW_ATTR_KEY], &req->key, &req->key_attrs, info->extack);
+	if (err)
+		return err;
+	if (a[OVS_FLOW_ATTR_MASK])
+		return vsw_mask_from_attrs(a[OVS_FLOW_ATTR_MASK], &req->key, req->key_attrs,
+					   &req->mask, info->extack);
+	return 0;
+}
+
+/* The exact mask of a flow given without one (and of a key naming a flow). */
+static int vsw_flow_exact_mask(const struct nlattr *key_attr, struct vsw_flow_req *req,
+			       struct nlattr **mask_attrs, struct genl_info *info)
+{
+	struct nlattr *m = vsw_exact_mask_attrs(key_attr, GFP_KERNEL);
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	err = vsw_mask_from_attrs(m, &req->key, req->key_attrs, &req->mask, info->extack);
+	/* a key without ETHERTYPE is an 802.3 frame: exactly that */
+	req->mask.eth_type = htons(0xffff);
+	if (err || !mask_attrs)
+		kfree(m);
+	else
+		*mask_attrs = m;
+	return err;
+}
+
+static bool vsw_flow_put_key(u32 flags, const struct vsw_flow *flow)
+{
+	return !flow->ufid_len || !(flags & OVS_UFID_F_OMIT_KEY);
+}
+
+static size_t vsw_flow_msg_size(const struct vsw_flow *flow, u32 flags)
+{
+	const struct vsw_actions *acts = rcu_dereference_rtnl(flow->acts);
+	size_t size = NLMSG_ALIGN(sizeof(struct ovs_header)) +
+		      nla_total_size(VSW_UFID_MAX) +				/* UFID */
+		      nla_total_size_64bit(sizeof(struct ovs_flow_stats)) +	/* STATS */
+		      nla_total_size(1) +					/* TCP_FLAGS */
+		      nla_total_size_64bit(8);					/* USED */
+
+	if (vsw_flow_put_key(flags, flow))
+		size += nla_total_size(nla_len(flow->key_attrs));
+	if (!(flags & OVS_UFID_F_OMIT_MASK))
+		size += nla_total_size(nla_len(flow->mask_attrs));
+	if (!(flags & OVS_UFID_F_OMIT_ACTIONS))
+		size += nla_total_size(acts->len);
+	return size;
+}
+
+/* OVS_FLOW_ATTR_USED: monotonic ms when last used, as upstream's ovs_flow_used_time() */
+static u64 vsw_flow_used_ms(unsigned long used)
+{
+	struct timespec64 now;
+	u64 now_ms;
+
+	ktime_get_ts64(&now);
+	now_ms = (u64)(u32)now.tv_sec * MSEC_PER_SEC + now.tv_nsec / NSEC_PER_MSEC;
+	return now_ms - jiffies_to_msecs(jiffies - used);
+}
+
+static int vsw_flow_fill(struct vsw_dp *dp, struct vsw_flow *flow, struct sk_buff *skb,
+			 u32 portid, u32 seq, u32 nlflags, u8 cmd, u32 flags)
+{
+	const struct vsw_actions *acts = rcu_dereference_rtnl(flow->acts);
+	struct ovs_header *ovs_header;
+	struct ovs_flow_stats stats;
+	unsigned long used;
+	__be16 tcp_flags;
+
+	ovs_header = genlmsg_put(skb, portid, seq, &vsw_flow_family, nlflags, cmd);
+	if (!ovs_header)
+		return -EMSGSIZE;
+	ovs_header->dp_ifindex = dp->dev->ifindex;
+	vsw_flow_stats_get(flow, &stats, &used, &tcp_flags);
+	if ((flow->ufid_len && nla_put(skb, OVS_FLOW_ATTR_UFID, flow->ufid_len, flow->ufid)) ||
+	    (vsw_flow_put_key(flags, flow) &&
+	     nla_put(skb, OVS_FLOW_ATTR_KEY, nla_len(flow->key_attrs),
+		     nla_data(flow->key_attrs))) ||
+	    (!(flags & OVS_UFID_F_OMIT_MASK) &&
+	     nla_put(skb, OVS_FLOW_ATTR_MASK, nla_len(flow->mask_attrs),
+		     nla_data(flow->mask_attrs))) ||
+	    (used && nla_put_u64_64bit(skb, OVS_FLOW_ATTR_USED, vsw_flow_used_ms(used),
+				       OVS_FLOW_ATTR_PAD)) ||
+	    (stats.n_packets && nla_put_64bit(skb, OVS_FLOW_ATTR_STATS, sizeof(stats), &stats,
+					      OVS_FLOW_ATTR_PAD)) ||
+	    ((u8)ntohs(tcp_flags) &&
+	     nla_put_u8(skb, OVS_FLOW_ATTR_TCP_FLAGS, (u8)ntohs(tcp_flags))) ||
+	    (!(flags & OVS_UFID_F_OMIT_ACTIONS) &&
+	     nla_put(skb, OVS_FLOW_ATTR_ACTIONS, acts->len, acts->attrs))) {
+		genlmsg_cancel(skb, ovs_header);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, ovs_header);
+	return 0;
+}
+
+static struct sk_buff *vsw_flow_build(struct vsw_dp *dp, struct vsw_flow *flow,
+				      struct genl_info *info, u8 cmd, u32 flags)
+{
+	struct sk_buff *skb = genlmsg_new(vsw_flow_msg_size(flow, flags), GFP_KERNEL);
+
+	if (!skb)
+		return ERR_PTR(-ENOMEM);
+	if (vsw_flow_fill(dp, flow, skb, info->snd_portid, info->snd_seq, 0, cmd, flags)) {
+		kfree_skb(skb);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	return skb;
+}
+
+/* A reply only when someone wants it: the sender (NLM_F_ECHO) or the group. */
+static bool vsw_flow_must_notify(struct genl_info *info)
+{
+	return info->nlhdr->nlmsg_flags & NLM_F_ECHO ||
+	       genl_has_listeners(&vsw_flow_family, genl_info_net(info), 0);
+}
+
+/* The flow @req names: by UFID, or by its exact key. */
+static struct vsw_flow *vsw_flow_named(struct vsw_dp *dp, const struct vsw_flow_req *req)
+{
+	struct vsw_flow *flow;
+
+	if (req->ufid)
+		return vsw_flow_find_ufid(&dp->table, req->ufid, req->ufid_len);
+	flow = vsw_flow_find_unmasked(&dp->table, &req->key);
+	return flow && !flow->ufid_len ? flow : NULL;
+}
+
+static struct vsw_dp *vsw_flow_dp(struct genl_info *info)
+{
+	struct vsw_dp *dp = vsw_genl_dp(genl_info_net(info), info->userhdr, NULL);
+
+	if (!dp)
+		GENL_SET_ERR_MSG(info, "no such datapath");
+	return dp;
+}
+
+static int vsw_flow_cmd_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct vsw_actions *acts, *old;
+	struct vsw_flow *flow, *found;
+	struct sk_buff *reply = NULL;
+	struct vsw_flow_req req;
+	struct vsw_dp *dp;
+	int err;
+
+	if (!a[OVS_FLOW_ATTR_ACTIONS]) {
+		GENL_SET_ERR_MSG(info, "a new flow needs ACTIONS (empty to drop)");
+		return -EINVAL;
+	}
+	err = vsw_flow_req_parse(a, &req, true, info);
+	if (err)
+		return err;
+	flow = vsw_flow_alloc();
+	if (!flow)
+		return -ENOMEM;
+	flow->unmasked = req.key;
+	flow->key_attrs = kmemdup(a[OVS_FLOW_ATTR_KEY],
+				  nla_total_size(nla_len(a[OVS_FLOW_ATTR_KEY])), GFP_KERNEL);
+	if (a[OVS_FLOW_ATTR_MASK])
+		flow->mask_attrs = kmemdup(a[OVS_FLOW_ATTR_MASK],
+					   nla_total_size(nla_len(a[OVS_FLOW_ATTR_MASK])),
+					   GFP_KERNEL);
+	else
+		err = vsw_flow_exact_mask(a[OVS_FLOW_ATTR_KEY], &req, &flow->mask_attrs, info);
+	if (!err && (!flow->key_attrs || !flow->mask_attrs))
+		err = -ENOMEM;
+	if (err)
+		goto err_free;
+	if (req.ufid) {
+		memcpy(flow->ufid, req.ufid, req.ufid_len);
+		flow->ufid_len = req.ufid_len;
+	}
+	acts = vsw_actions_from_attrs(a[OVS_FLOW_ATTR_ACTIONS], &req.key, info->extack);
+	if (IS_ERR(acts)) {
+		err = PTR_ERR(acts);
+		goto err_free;
+	}
+	RCU_INIT_POINTER(flow->acts, acts);
+
+	rtnl_lock();
+	dp = vsw_flow_dp(info);
+	if (!dp) {
+		err = -ENODEV;
+		goto err_unlock;
+	}
+	found = req.ufid ? vsw_flow_find_ufid(&dp->table, req.ufid, req.ufid_len) : NULL;
+	if (!found) {
+		struct vsw_mkey masked;
+		unsigned int i;
+
+		for (i = 0; i < VSW_MKEY_LONGS; i++)
+			((long *)&masked)[i] = ((long *)&req.key)[i] & ((long *)&req.mask)[i];
+		found = vsw_flow_find_overlap(&dp->table, &masked);
+	}
+	if (!found) {
+		err = vsw_flow_insert(&dp->table, flow, &req.mask);
+		if (err == -E2BIG)
+			GENL_SET_ERR_MSG(info, "the flow table is full (200000 flows)");
+		if (err)
+			goto err_unlock;
+		if (vsw_flow_must_notify(info))
+			reply = vsw_flow_build(dp, flow, info, OVS_FLOW_CMD_NEW, req.ufid_flags);
+		rtnl_unlock();
+		goto out;
+	}
+	/* an existing flow: NLM_F_CREATE (or NLM_F_EXCL) says it must not exist */
+	if (info->nlhdr->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)) {
+		GENL_SET_ERR_MSG(info, "a flow with this key (or UFID), or overlapping it, exists");
+		err = -EEXIST;
+		goto err_unlock;
+	}
+	/* replacing: the same flow (identity, mask, key), not just an overlapping one */
+	if (!req.ufid)
+		found = vsw_flow_find_unmasked(&dp->table, &req.key);
+	if (!found || found->ufid_len != req.ufid_len ||
+	    memcmp(&found->id.mask->key, &req.mask, sizeof(req.mask)) ||
+	    memcmp(&found->unmasked, &req.key, sizeof(req.key))) {
+		GENL_SET_ERR_MSG(info, "another flow overlaps this key: no flow to replace");
+		err = -ENOENT;
+		goto err_unlock;
+	}
+	old = rtnl_dereference(found->acts);
+	rcu_assign_pointer(found->acts, acts);
+	RCU_INIT_POINTER(flow->acts, NULL);
+	vsw_actions_free_rcu(old);
+	if (vsw_flow_must_notify(info))
+		reply = vsw_flow_build(dp, found, info, OVS_FLOW_CMD_NEW, req.ufid_flags);
+	rtnl_unlock();
+	vsw_flow_free(flow);
+out:
+	return reply ? vsw_genl_notify(&vsw_flow_family, reply, info) : 0;
+
+err_unlock:
+	rtnl_unlock();
+err_free:
+	vsw_flow_free(flow);
+	return err;
+}
+
+static int vsw_flow_cmd_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct vsw_actions *acts = NULL, *old;
+	struct sk_buff *reply = NULL;
+	struct vsw_flow_req req;
+	struct vsw_flow *flow;
+	struct vsw_dp *dp;
+	int err;
+
+	err = vsw_flow_req_parse(a, &req, false, info);
+	if (err)
+		return err;
+	if (a[OVS_FLOW_ATTR_ACTIONS]) {
+		if (!a[OVS_FLOW_ATTR_KEY]) {
+			GENL_SET_ERR_MSG(info, "new ACTIONS need the flow's KEY (checked against)");
+			return -EINVAL;
+		}
+		acts = vsw_actions_from_attrs(a[OVS_FLOW_ATTR_ACTIONS], &req.key, info->extack);
+		if (IS_ERR(acts))
+			return PTR_ERR(acts);
+	}
+	rtnl_lock();
+	dp = vsw_flow_dp(info);
+	if (!dp) {
+		err = -ENODEV;
+		goto err_unlock;
+	}
+	flow = vsw_flow_named(dp, &req);
+	if (!flow) {
+		GENL_SET_ERR_MSG(info, "no such flow");
+		err = -ENOENT;
+		goto err_unlock;
+	}
+	if (acts) {
+		old = rtnl_dereference(flow->acts);
+		rcu_assign_pointer(flow->acts, acts);
+		vsw_actions_free_rcu(old);
+	}
+	if (a[OVS_FLOW_ATTR_CLEAR])
+		vsw_flow_stats_clear(flow);
+	if (vsw_flow_must_notify(info))
+		reply = vsw_flow_build(dp, flow, info, OVS_FLOW_CMD_SET, req.ufid_flags);
+	rtnl_unlock();
+	return reply ? vsw_genl_notify(&vsw_flow_family, reply, info) : 0;
+
+err_unlock:
+	rtnl_unlock();
+	kfree(acts);
+	return err;
+}
+
+static int vsw_flow_cmd_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vsw_flow_req req;
+	struct sk_buff *reply;
+	struct vsw_flow *flow;
+	struct vsw_dp *dp;
+	int err;
+
+	err = vsw_flow_req_parse(info->attrs, &req, false, info);
+	if (err)
+		return err;
+	rtnl_lock();
+	dp = vsw_flow_dp(info);
+	flow = dp ? vsw_flow_named(dp, &req) : NULL;
+	if (dp && !flow)
+		GENL_SET_ERR_MSG(info, "no such flow");
+	reply = !dp ? ERR_PTR(-ENODEV) : !flow ? ERR_PTR(-ENOENT) :
+		vsw_flow_build(dp, flow, info, OVS_FLOW_CMD_GET, req.ufid_flags);
+	rtnl_unlock();
+	if (IS_ERR(reply))
+		return PTR_ERR(reply);
+	return genlmsg_reply(reply, info);
+}
+
 static int vsw_flow_cmd_del(struct sk_buff *skb, struct genl_info *info)
 {
-	if (!info->attrs[OVS_FLOW_ATTR_KEY] && !info->attrs[OVS_FLOW_ATTR_UFID])
-		return 0;
-	GENL_SET_ERR_MSG(info, "no such flow: the flow table is empty");
-	return -ENOENT;
+	struct nlattr **a = info->attrs;
+	struct sk_buff *reply = NULL;
+	struct vsw_flow_req req;
+	struct vsw_flow *flow;
+	struct vsw_dp *dp;
+	int err;
+
+	if (a[OVS_FLOW_ATTR_KEY] || a[OVS_FLOW_ATTR_UFID]) {
+		err = vsw_flow_req_parse(a, &req, false, info);
+		if (err)
+			return err;
+	}
+	rtnl_lock();
+	dp = vsw_flow_dp(info);
+	if (!dp) {
+		err = -ENODEV;
+		goto out;
+	}
+	if (!a[OVS_FLOW_ATTR_KEY] && !a[OVS_FLOW_ATTR_UFID]) {
+		vsw_flow_flush(&dp->table);
+		err = 0;
+		goto out;
+	}
+	flow = vsw_flow_named(dp, &req);
+	if (!flow) {
+		GENL_SET_ERR_MSG(info, "no such flow");
+		err = -ENOENT;
+		goto out;
+	}
+	/* the reply carries the flow's last counters */
+	if (vsw_flow_must_notify(info))
+		reply = vsw_flow_build(dp, flow, info, OVS_FLOW_CMD_DEL, req.ufid_flags);
+	vsw_flow_remove(&dp->table, flow);
+	err = 0;
+out:
+	rtnl_unlock();
+	if (!err && reply)
+		return vsw_genl_notify(&vsw_flow_family, reply, info);
+	return err;
 }
 
+/* Every flow of dp_ifindex, in insertion order, resumed at the count already sent (cb->args[0]). */
 static int vsw_flow_cmd_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return 0;
+	const struct ovs_header *ovs_header = genlmsg_data(nlmsg_data(cb->nlh));
+	struct nlattr *a[OVS_FLOW_ATTR_MAX + 1];
+	struct vsw_flow *flow;
+	unsigned long i = 0;
+	struct vsw_dp *dp;
+	u32 flags = 0;
+	int err;
+
+	err = nlmsg_parse_deprecated(cb->nlh, GENL_HDRLEN + sizeof(*ovs_header), a,
+				     OVS_FLOW_ATTR_MAX, vsw_flow_policy, NULL);
+	if (err)
+		return err;
+	if (a[OVS_FLOW_ATTR_UFID_FLAGS])
+		flags = nla_get_u32(a[OVS_FLOW_ATTR_UFID_FLAGS]);
+	rtnl_lock();
+	dp = vsw_genl_dp(sock_net(skb->sk), ovs_header, NULL);
+	if (!dp) {
+		rtnl_unlock();
+		return -ENODEV;
+	}
+	list_for_each_entry(flow, &dp->table.list, list) {
+		if (i++ < cb->args[0])
+			continue;
+		if (vsw_flow_fill(dp, flow, skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  NLM_F_MULTI, OVS_FLOW_CMD_GET, flags))
+			break;
+		cb->args[0]++;
+	}
+	rtnl_unlock();
+	return skb->len;
 }
 
 static const struct nla_policy vsw_flow_policy[OVS_FLOW_ATTR_MAX + 1] = {
@@ -696,13 +1125,13 @@ static const struct nla_policy vsw_flow_policy[OVS_FLOW_ATTR_MAX + 1] = {
 
 static const struct genl_small_ops vsw_flow_ops[] = {
 	{ .cmd = OVS_FLOW_CMD_NEW, .validate = VSW_GENL_LENIENT, .flags = GENL_UNS_ADMIN_PERM,
-	  .doit = vsw_flow_cmd_refuse },
+	  .doit = vsw_flow_cmd_new },
 	{ .cmd = OVS_FLOW_CMD_DEL, .validate = VSW_GENL_LENIENT, .flags = GENL_UNS_ADMIN_PERM,
 	  .doit = vsw_flow_cmd_del },
 	{ .cmd = OVS_FLOW_CMD_GET, .validate = VSW_GENL_LENIENT,
-	  .doit = vsw_flow_cmd_refuse, .dumpit = vsw_flow_cmd_dump },
+	  .doit = vsw_flow_cmd_get, .dumpit = vsw_flow_cmd_dump },
 	{ .cmd = OVS_FLOW_CMD_SET, .validate = VSW_GENL_LENIENT, .flags = GENL_UNS_ADMIN_PERM,
-	  .doit = vsw_flow_cmd_refuse },
+	  .doit = vsw_flow_cmd_set },
 };
 
 static const struct genl_multicast_group vsw_flow_mcgrp = { .name = OVS_FLOW_MCGROUP };

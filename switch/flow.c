@@ -64,6 +64,8 @@ static void vsw_parse_l4(const struct sk_buff *skb, int off, u8 proto, bool ipv6
 			return;
 		key->tp.src = tcp->source;
 		key->tp.dst = tcp->dest;
+		/* the 12 bits after the data offset, as OVS's TCP_FLAGS_BE16() */
+		key->tcp_flags = *(const __be16 *)&tcp_flag_word(tcp) & htons(0x0FFF);
 		break;
 	case IPPROTO_UDP:
 		udp = skb_header_pointer(skb, off, sizeof(*udp), &buf.udp);
@@ -101,6 +103,7 @@ static void vsw_parse_l4(const struct sk_buff *skb, int off, u8 proto, bool ipv6
 	default:
 		return;
 	}
+	key->l4_off = off;
 	key->layers |= VSW_KEY_L4;
 }
 
@@ -307,6 +310,7 @@ void vsw_flow_extract(const struct sk_buff *skb, u32 in_port, struct vsw_flow_ke
 	if (off < 0)
 		return;
 
+	key->l3_off = off;
 	switch (key->eth.type) {
 	case htons(ETH_P_ARP):
 	case htons(ETH_P_RARP):

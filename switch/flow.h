@@ -40,6 +40,9 @@ struct vsw_vlan {
 struct vsw_flow_key {
 	u32		in_port;	/* the ingress vport's number */
 	u16		layers;		/* enum vsw_key_layer */
+	u16		l3_off;		/* from the Ethernet header, valid with their layer */
+	u16		l4_off;
+	__be16		tcp_flags;	/* TCP: the 12 flag bits, as OVS_KEY_ATTR_TCP_FLAGS */
 	struct {
 		u8		dst[ETH_ALEN];
 		u8		src[ETH_ALEN];
