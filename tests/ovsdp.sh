@@ -116,8 +116,8 @@ test_port_counters_and_lookups() {
 	missed0=$(dp_missed dp0)
 	check_contains "ping through the datapath" "$(ip netns exec A ping -c 3 -i 0.2 -W 2 10.5.0.2)" \
 		"3 received"
-	# every frame in is a lookup; with no flow table yet every lookup is a miss (handled by the
-	# learning switch): at least 3 requests and 3 replies, and ARP
+	# every frame in is a lookup; with no flows every lookup is a miss, handed to the learning
+	# switch: at least 3 requests and 3 replies, and ARP
 	wait_until 5 missed_ge dp0 $((missed0 + 6))
 	rx0=$(port_rx_packets dp0 a0)
 	check_ge "a0's RX packets in show -s" 3 "$rx0"
@@ -129,15 +129,128 @@ test_outside_the_subset_refused() {
 	add_dp dp0
 	pair a0 a1
 	dpctl add-if dp0 a0
-	# internal ports, flows and packet execution are not there yet: refused, never ignored
+	# not there yet, or never: refused with an error, never ignored
 	check_fail "an internal port" --msg "Operation not supported" ovs-dpctl add-if dp0 int0,type=internal
 	[ ! -e /sys/class/net/int0 ] || fail "int0 was made by a refused add-if"
-	check_fail "add-flow" --msg "Operation not supported" \
-		ovs-dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
-	check_eq "dump-flows" "" "$(dpctl dump-flows dp0)"
-	dpctl del-flows dp0 >/dev/null
+	# as upstream: an L4 match needs its IP protocol in the key
+	check_fail "tcp() without ipv4(proto=6)" --msg "Invalid argument" \
+		ovs-dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(),tcp(dst=80)' 2
+	check_fail "a tunnel key" --msg "Invalid argument" \
+		ovs-dpctl add-flow dp0 'in_port(1),eth(),tunnel(tun_id=1)' 2
+	check_fail "conntrack" --msg "Invalid argument" ovs-dpctl add-flow dp0 'in_port(1),eth()' 'ct(),2'
+	check_eq "dump-flows after the refusals" "" "$(dpctl dump-flows dp0)"
 	check_eq "ports after the refusals" "0 dp0
 1 a0" "$(dp_ports dp0)"
+}
+
+# dp0 with namespaces A, B, C behind ports 1 a0, 2 b0, 3 c0 (10.5.0.1, .2, .3), no IPv6 chatter
+dp_abc() {
+	add_dp dp0
+	sysctl -qw net.ipv6.conf.dp0.disable_ipv6=1
+	local n
+	for n in A B C; do
+		netns_add $n
+		ip link add ${n,}0 type vpair peer name ${n,}1 netns $n
+		defer "ip link del ${n,}0"
+		sysctl -qw net.ipv6.conf.${n,}0.disable_ipv6=1
+		ip netns exec $n sysctl -qw net.ipv6.conf.${n,}1.disable_ipv6=1
+		dpctl add-if dp0 ${n,}0
+		ip link set ${n,}0 up
+		ip -n $n link set ${n,}1 up
+	done
+	ip -n A addr add 10.5.0.1/24 dev a1
+	ip -n B addr add 10.5.0.2/24 dev b1
+	ip -n C addr add 10.5.0.3/24 dev c1
+}
+# the packets: count of the dump-flows line that starts with FLOW
+flow_packets() { dpctl dump-flows dp0 | awk -v f="$1" 'index($0, f ", ") == 1 {
+	sub(/.*packets:/, ""); sub(/,.*/, ""); print; n++ } END { exit n != 1 }'; }
+
+test_flows_forward_and_count() {
+	dp_abc
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.5.0.2/255.255.255.255)' 2
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0800),ipv4()' 1
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()' 1
+	check_fail "the same flow again" --msg "File exists" \
+		ovs-dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 3
+	check_eq "flows dumped" 4 "$(dpctl dump-flows dp0 | grep -c 'actions:')"
+	local c_tx0 out
+	c_tx0=$(devstat c0 tx_packets)
+	check_contains "ping A -> B through the flows" \
+		"$(ip netns exec A ping -c 3 -i 0.2 -W 2 10.5.0.2)" "3 received"
+	# the flows, not the learning switch, carried them: its ARP broadcast would reach C
+	check_eq "frames sent to c0" "$c_tx0" "$(devstat c0 tx_packets)"
+	check_ge "packets of A's IPv4 flow" 3 \
+		"$(flow_packets 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.5.0.2)')"
+	check_ge "packets of B's IPv4 flow" 3 "$(flow_packets 'in_port(2),eth(),eth_type(0x0800)')"
+	out=$(dpctl show dp0)
+	check_contains "flows in show" "$out" "flows: 4"
+	check_contains "masks in show" "$out" "total:2"
+	case $out in *"lookups: hit:0 "*) fail "no lookup hit: $out" ;; esac
+	# C has no flow: its ARP request misses and the learning switch floods it; A's answer
+	# follows A's ARP flow to B, so C never hears it
+	check_contains "ping C -> A (a miss; the answer taken by A's flow)" \
+		"$(ip netns exec C ping -c 2 -i 0.2 -W 2 10.5.0.1)" " 0 received"
+	dpctl del-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()'
+	check_fail "del-flow of a flow that is gone" --msg "No such file or directory" \
+		ovs-dpctl del-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()'
+	check_eq "flows after del-flow" 3 "$(dpctl dump-flows dp0 | grep -c 'actions:')"
+	dpctl del-flows dp0
+	check_eq "flows after del-flows" "" "$(dpctl dump-flows dp0)"
+	check_contains "ping A -> B by the learning switch again" \
+		"$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.2)" "2 received"
+}
+
+test_flow_rewrites_tos_and_vlan() {
+	dp_abc
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()' 1
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0800),ipv4()' 1
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.5.0.2/255.255.255.255)' 2
+	# mod-flow: new actions on the same flow, counters kept
+	dpctl mod-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.5.0.2/255.255.255.255)' \
+		'set(ipv4(tos=0x20)),2'
+	check_contains "the new actions" "$(dpctl dump-flows dp0)" "actions:set(ipv4(tos=0x20)),2"
+	ip netns exec B tcpdump -l -c 1 -v -n -i b1 'icmp[icmptype] == icmp-echo' >/tmp/ovsdp-tos.$$ 2>&1 &
+	local pid=$!
+	defer "kill $pid 2>/dev/null; rm -f /tmp/ovsdp-tos.$$"
+	wait_until 10 grep -q listening /tmp/ovsdp-tos.$$
+	# B answers only a request whose IP checksum the rewrite fixed
+	check_contains "ping with TOS rewritten" \
+		"$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.2)" "2 received"
+	wait $pid || true
+	check_contains "TOS on B's side" "$(cat /tmp/ovsdp-tos.$$)" "tos 0x20"
+
+	# VLAN 10 between the datapath and B: pushed towards B, popped from B
+	dpctl del-flows dp0
+	ip -n B addr flush dev b1
+	ip -n B link add link b1 name b1.10 type vlan id 10
+	ip -n B addr add 10.5.0.2/24 dev b1.10
+	ip -n B link set b1.10 up
+	dpctl add-flow dp0 'in_port(1),eth()' 'push_vlan(vid=10,pcp=0),2'
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800))' \
+		'pop_vlan,1'
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0806))' \
+		'pop_vlan,1'
+	check_contains "ping A -> B's VLAN 10" "$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.2)" \
+		"2 received"
+	check_ge "B's VLAN device received" 2 "$(ip netns exec B cat /sys/class/net/b1.10/statistics/rx_packets)"
+}
+
+test_flow_ufid_and_learning_handoff() {
+	dp_abc
+	local ufid=12345678-9abc-def0-1234-56789abcdef0 out
+	# every frame from C to the built-in learning switch: output to port 4294967294
+	dpctl add-flow dp0 "ufid:$ufid in_port(3),eth()" 4294967294
+	out=$(dpctl get-flow dp0 "ufid:$ufid")
+	check_contains "get-flow by UFID" "$out" "actions:4294967294"
+	check_contains "dump-flows -m shows the UFID" "$(dpctl dump-flows -m dp0)" "ufid:$ufid"
+	check_contains "ping C -> A, C's frames through the flow" \
+		"$(ip netns exec C ping -c 2 -i 0.2 -W 2 10.5.0.1)" "2 received"
+	check_ge "packets of C's flow" 2 "$(flow_packets "in_port(3),eth()")"
+	dpctl del-flow dp0 "ufid:$ufid"
+	check_fail "get-flow of the deleted UFID" ovs-dpctl get-flow dp0 "ufid:$ufid"
 }
 
 test_unload_with_dpctl_datapaths() {
