@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Running a flow's actions on a frame (OVS_ACTION_ATTR_*, validated by
- * flow_netlink.c). The model is net/openvswitch/actions.c: an output that is
+ * flow_netlink.c). The model is the openvswitch module's: an output that is
  * not the last action sends a clone; header rewrites make the header
  * writable first and fix the checksums they touch (IPv4 header, TCP/UDP with
  * the pseudo-header, CHECKSUM_COMPLETE's sum); sample and clone run a nested
@@ -76,10 +76,20 @@ static void vsw_do_output(struct vsw_exec *x, struct sk_buff *skb, u32 port)
 		kfree_skb(skb);
 		return;
 	}
-	if (x->cutlen && skb->len > x->cutlen && pskb_trim(skb, x->cutlen)) {
-		vsw_dp_count_drop(x->dp, VSW_DROP_NOMEM);
-		kfree_skb(skb);
-		return;
+	if (x->cutlen && skb->len > x->cutlen) {
+		/*
+		 * A checksum left to the device could start past the cut: finished
+		 * here first (a GSO frame is one frame once cut). A received one
+		 * (COMPLETE) follows the trim.
+		 */
+		if (skb_is_gso(skb))
+			skb_gso_reset(skb);
+		if ((skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) ||
+		    pskb_trim_rcsum(skb, x->cutlen)) {
+			vsw_dp_count_drop(x->dp, VSW_DROP_NOMEM);
+			kfree_skb(skb);
+			return;
+		}
 	}
 	vsw_vport_send(out, skb);
 }
@@ -246,16 +256,36 @@ static int vsw_set_ipv6(struct sk_buff *skb, const struct vsw_flow_key *key,
 	nh = ipv6_hdr(skb);
 	vsw_set_ip6_addr(skb, key, &nh->saddr, v->ipv6_src, m->ipv6_src);
 	vsw_set_ip6_addr(skb, key, &nh->daddr, v->ipv6_dst, m->ipv6_dst);
-	if (m->ipv6_tclass)
-		ipv6_change_dsfield(nh, ~m->ipv6_tclass, v->ipv6_tclass & m->ipv6_tclass);
+	/*
+	 * No header checksum to compensate these three: a CHECKSUM_COMPLETE sum
+	 * (covering the header from the port's receive) follows them, as upstream.
+	 */
+	if (m->ipv6_tclass) {
+		u8 old = ipv6_get_dsfield(nh);
+		u8 new = VSW_MASKED(old, v->ipv6_tclass, m->ipv6_tclass);
+
+		if (skb->ip_summed == CHECKSUM_COMPLETE)
+			csum_replace(&skb->csum, (__force __wsum)(old << 12),
+				     (__force __wsum)(new << 12));
+		ipv6_change_dsfield(nh, ~m->ipv6_tclass, new & m->ipv6_tclass);
+	}
 	if (m->ipv6_label & IPV6_FLOWLABEL_MASK) {
 		__be32 *w = (__be32 *)nh;	/* version, traffic class, flow label */
+		__be32 old = *w;
 
 		*w = VSW_MASKED(*w, v->ipv6_label & IPV6_FLOWLABEL_MASK,
 				m->ipv6_label & IPV6_FLOWLABEL_MASK);
+		if (skb->ip_summed == CHECKSUM_COMPLETE)
+			csum_replace(&skb->csum, (__force __wsum)old, (__force __wsum)(*w));
 	}
-	if (m->ipv6_hlimit)
-		nh->hop_limit = VSW_MASKED(nh->hop_limit, v->ipv6_hlimit, m->ipv6_hlimit);
+	if (m->ipv6_hlimit) {
+		u8 hl = VSW_MASKED(nh->hop_limit, v->ipv6_hlimit, m->ipv6_hlimit);
+
+		if (skb->ip_summed == CHECKSUM_COMPLETE)
+			csum_replace(&skb->csum, (__force __wsum)(nh->hop_limit << 8),
+				     (__force __wsum)(hl << 8));
+		nh->hop_limit = hl;
+	}
 	return 0;
 }
 
@@ -306,6 +336,8 @@ static int vsw_set(struct vsw_exec *x, struct sk_buff *skb, const struct nlattr 
 		skb->mark = VSW_MASKED(skb->mark, *(const u32 *)v, *(const u32 *)m);
 		return 0;
 	case OVS_KEY_ATTR_ETHERNET:
+		/* the learning switch (output 4294967294) must see the new addresses */
+		x->key_stale = true;
 		return vsw_set_eth(skb, v, m);
 	}
 	key = vsw_fresh_key(x, skb);
@@ -372,8 +404,18 @@ static void vsw_recirc(struct vsw_exec *x, struct sk_buff *skb, u32 id)
 	struct vsw_pkt_meta meta = x->meta;
 
 	meta.recirc_id = id;
-	vsw_flow_extract(skb, meta.in_port, &x->key);
-	vsw_dp_recirc(x->dp, skb, x->in, &x->key, &meta);
+	vsw_dp_recirc(x->dp, skb, x->in, &meta);
+}
+
+static void vsw_recirc_copy(struct vsw_exec *x, struct sk_buff *skb, u32 id)
+{
+	struct sk_buff *copy = skb_clone(skb, GFP_ATOMIC);
+	struct vsw_exec inner = *x;
+
+	if (copy)
+		vsw_recirc(&inner, copy, id);
+	else
+		vsw_dp_count_drop(x->dp, VSW_DROP_NOMEM);
 }
 
 static void vsw_hash(struct vsw_exec *x, struct sk_buff *skb, const struct ovs_action_hash *h)
@@ -446,15 +488,8 @@ static void vsw_do_actions(struct vsw_exec *x, struct sk_buff *skb, const struct
 			if (last) {
 				vsw_recirc(x, skb, nla_get_u32(a));
 				return;
-			} else {
-				struct sk_buff *copy = skb_clone(skb, GFP_ATOMIC);
-				struct vsw_exec inner = *x;
-
-				if (copy)
-					vsw_recirc(&inner, copy, nla_get_u32(a));
-				else
-					vsw_dp_count_drop(x->dp, VSW_DROP_NOMEM);
 			}
+			vsw_recirc_copy(x, skb, nla_get_u32(a));
 			break;
 		}
 		if (unlikely(err)) {

@@ -35,6 +35,10 @@
 
 static DEFINE_PER_CPU(int, vsw_recursion);
 
+static unsigned int flow_limit = VSW_FLOW_LIMIT;
+module_param(flow_limit, uint, 0444);
+MODULE_PARM_DESC(flow_limit, "flows per datapath (default 200000)");
+
 static const char * const vsw_drop_names[VSW_DROP_MAX] = {
 	[VSW_DROP_INVALID]	= "drop_invalid",
 	[VSW_DROP_SAME_PORT]	= "drop_same_port",
@@ -51,6 +55,8 @@ void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason)
 {
 	vdev_ctr_inc(dp->stats, VSW_DP_DROPS + reason);
 }
+
+static void vsw_recirc_drain(void);
 
 /* Called in softirq (receive) or with BH disabled (transmit on sw0), under RCU. */
 void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb)
@@ -78,6 +84,8 @@ void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb)
 	(*depth)++;
 	vsw_flow_extract(skb, in->port_no, &key);
 	vsw_dp_run(dp, skb, in, &key, &meta);
+	if (*depth == 1)
+		vsw_recirc_drain();
 	(*depth)--;
 }
 
@@ -114,22 +122,66 @@ void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 	vsw_execute_actions(dp, skb, in, key, meta, acts);
 }
 
-/* A recirc action: the frame through the table again, one level deeper (a recirc loop ends). */
-void vsw_dp_recirc(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
-		   const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta)
-{
-	int *depth = this_cpu_ptr(&vsw_recursion);
+/*
+ * A recirc action: the frame goes through the table again, but not from
+ * inside the actions that asked for it (the stack would grow with every pass).
+ * It waits in a small per-CPU queue that the outermost datapath pass drains
+ * when its own frame is done, as upstream's deferred actions. A frame
+ * recirculates at most VSW_RECIRC_MAX times; a full queue drops.
+ */
+#define VSW_RECIRC_QUEUE	16
+#define VSW_RECIRC_MAX		8
 
-	if (unlikely(*depth >= VSW_MAX_RECURSION)) {
-		net_warn_ratelimited("%s: frame recirculated %d times, dropped\n",
-				     dp->dev->name, *depth);
+struct vsw_recirc_item {
+	struct sk_buff		*skb;
+	struct vsw_dp		*dp;
+	struct vsw_vport	*in;
+	struct vsw_pkt_meta	meta;
+};
+
+struct vsw_recirc_queue {
+	unsigned int		head;
+	unsigned int		tail;
+	struct vsw_recirc_item	item[VSW_RECIRC_QUEUE];
+};
+
+static DEFINE_PER_CPU(struct vsw_recirc_queue, vsw_recirc_queue);
+
+void vsw_dp_recirc(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
+		   const struct vsw_pkt_meta *meta)
+{
+	struct vsw_recirc_queue *rq = this_cpu_ptr(&vsw_recirc_queue);
+	struct vsw_recirc_item *it;
+
+	if (unlikely(meta->passes >= VSW_RECIRC_MAX || rq->tail - rq->head >= VSW_RECIRC_QUEUE)) {
+		net_warn_ratelimited("%s: frame recirculated %u times, dropped\n",
+				     dp->dev->name, meta->passes);
 		vsw_dp_count_drop(dp, VSW_DROP_LOOP);
 		kfree_skb(skb);
 		return;
 	}
-	(*depth)++;
-	vsw_dp_run(dp, skb, in, key, meta);
-	(*depth)--;
+	it = &rq->item[rq->tail++ % VSW_RECIRC_QUEUE];
+	it->skb = skb;
+	it->dp = dp;
+	it->in = in;
+	it->meta = *meta;
+	it->meta.passes++;
+}
+
+/* The outermost pass, still under the RCU section its frame came in with. */
+static void vsw_recirc_drain(void)
+{
+	struct vsw_recirc_queue *rq = this_cpu_ptr(&vsw_recirc_queue);
+	struct vsw_recirc_item it;
+	struct vsw_flow_key key;
+
+	while (rq->head != rq->tail) {
+		it = rq->item[rq->head++ % VSW_RECIRC_QUEUE];
+		vsw_flow_extract(it.skb, it.meta.in_port, &key);
+		vsw_dp_run(it.dp, it.skb, it.in, &key, &it.meta);
+	}
+	rq->head = 0;
+	rq->tail = 0;
 }
 
 /*
@@ -155,6 +207,7 @@ int vsw_dp_init(struct net_device *dev)
 	err = vsw_flow_table_init(&dp->table);
 	if (err)
 		goto err_fdb;
+	dp->table.limit = flow_limit;
 
 	vport = vsw_vport_add(dp, &vsw_internal_vport_ops, dev, 0, NULL);
 	if (IS_ERR(vport)) {

@@ -101,7 +101,7 @@ void vsw_dp_process(struct vsw_vport *in, struct sk_buff *skb);
 void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 		const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta);
 void vsw_dp_recirc(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
-		   const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta);
+		   const struct vsw_pkt_meta *meta);
 void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason);
 void vsw_dp_mtu_auto_adjust(struct vsw_dp *dp);
 struct vsw_dp *vsw_dp_create(struct net *net, const char *name, int ifindex,

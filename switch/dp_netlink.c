@@ -838,12 +838,9 @@ static bool vsw_flow_must_notify(struct genl_info *info)
 /* The flow @req names: by UFID, or by its exact key. */
 static struct vsw_flow *vsw_flow_named(struct vsw_dp *dp, const struct vsw_flow_req *req)
 {
-	struct vsw_flow *flow;
-
 	if (req->ufid)
 		return vsw_flow_find_ufid(&dp->table, req->ufid, req->ufid_len);
-	flow = vsw_flow_find_unmasked(&dp->table, &req->key);
-	return flow && !flow->ufid_len ? flow : NULL;
+	return vsw_flow_find_unmasked(&dp->table, &req->key);
 }
 
 static struct vsw_dp *vsw_flow_dp(struct genl_info *info)
@@ -916,8 +913,8 @@ static int vsw_flow_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!found) {
 		err = vsw_flow_insert(&dp->table, flow, &req.mask);
-		if (err == -E2BIG)
-			GENL_SET_ERR_MSG(info, "the flow table is full (200000 flows)");
+		if (err == -ENOSPC)
+			GENL_SET_ERR_MSG(info, "the flow table is full (vswitch's flow_limit)");
 		if (err)
 			goto err_unlock;
 		if (vsw_flow_must_notify(info))

@@ -23,6 +23,7 @@
 #include <net/dsfield.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/ndisc.h>
 
 #include "flow.h"
 
@@ -41,6 +42,49 @@ struct vsw_arp_eth_ipv4 {
  * That holds for ICMP too (8 bytes: type, code, checksum and the 4 bytes every
  * message type has), as Open vSwitch does.
  */
+/*
+ * A neighbour solicitation or advertisement (@off at its ICMPv6 header): the
+ * target, and the link-layer address options, as Open vSwitch keys them. A
+ * malformed option list, or an option given twice, leaves all three at zero.
+ */
+static void vsw_parse_nd(const struct sk_buff *skb, int off, struct vsw_flow_key *key)
+{
+	struct nd_opt_hdr obuf;
+	const struct nd_opt_hdr *opt;
+	struct in6_addr tbuf;
+	const struct in6_addr *target;
+	u8 *dst;
+	int len;
+
+	off += sizeof(struct icmp6hdr);
+	target = skb_header_pointer(skb, off, sizeof(*target), &tbuf);
+	if (!target)
+		return;
+	key->nd.target = *target;
+	off += sizeof(*target);
+	len = skb->len - off;
+	while (len >= 8) {
+		opt = skb_header_pointer(skb, off, sizeof(*opt), &obuf);
+		if (!opt || !opt->nd_opt_len || opt->nd_opt_len * 8 > len)
+			goto invalid;
+		dst = NULL;
+		if (opt->nd_opt_len == 1 && opt->nd_opt_type == ND_OPT_SOURCE_LL_ADDR)
+			dst = key->nd.sll;
+		else if (opt->nd_opt_len == 1 && opt->nd_opt_type == ND_OPT_TARGET_LL_ADDR)
+			dst = key->nd.tll;
+		if (dst) {
+			if (!is_zero_ether_addr(dst) ||
+			    skb_copy_bits(skb, off + sizeof(*opt), dst, ETH_ALEN))
+				goto invalid;
+		}
+		len -= opt->nd_opt_len * 8;
+		off += opt->nd_opt_len * 8;
+	}
+	return;
+invalid:
+	memset(&key->nd, 0, sizeof(key->nd));
+}
+
 static void vsw_parse_l4(const struct sk_buff *skb, int off, u8 proto, bool ipv6,
 			 struct vsw_flow_key *key)
 {
@@ -99,6 +143,9 @@ static void vsw_parse_l4(const struct sk_buff *skb, int off, u8 proto, bool ipv6
 			return;
 		key->tp.src = htons(icmp6->icmp6_type);
 		key->tp.dst = htons(icmp6->icmp6_code);
+		if (!icmp6->icmp6_code && (icmp6->icmp6_type == NDISC_NEIGHBOUR_SOLICITATION ||
+					   icmp6->icmp6_type == NDISC_NEIGHBOUR_ADVERTISEMENT))
+			vsw_parse_nd(skb, off, key);
 		break;
 	default:
 		return;

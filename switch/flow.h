@@ -77,6 +77,11 @@ struct vsw_flow_key {
 		__be16	src;		/* source port, or ICMP type in the low byte */
 		__be16	dst;		/* destination port, or ICMP code in the low byte */
 	} tp;
+	struct {
+		struct in6_addr	target;	/* neighbour solicitation / advertisement */
+		u8		sll[ETH_ALEN];	/* its source link-layer address option */
+		u8		tll[ETH_ALEN];	/* its target link-layer address option */
+	} nd;
 };
 
 /* VLAN id of the outermost tag, 0 for an untagged frame: what the learning switch keys on. */

@@ -3,7 +3,7 @@
  * Flow keys, masks and actions in the Open vSwitch netlink format
  * (OVS_KEY_ATTR_*, OVS_ACTION_ATTR_*; uapi linux/openvswitch.h), parsed into
  * match keys and validated action lists. The model is the kernel datapath's
- * net/openvswitch/flow_netlink.c; the semantics kept from it:
+ * openvswitch module's flow netlink code; the semantics kept from it:
  *
  *  - a VLAN is ETHERTYPE 0x8100/0x88a8 + VLAN (tci with VLAN_CFI_MASK, the
  *    "present" bit) + ENCAP, the nest holding the rest of the key; two tags
@@ -55,7 +55,8 @@ static const int vsw_key_lens[OVS_KEY_ATTR_MAX + 1] = {
 };
 
 #define A(t)		BIT_ULL(OVS_KEY_ATTR_##t)
-#define VSW_META_ATTRS	(A(PRIORITY) | A(IN_PORT) | A(SKB_MARK) | A(DP_HASH) | A(RECIRC_ID) | A(ETHERNET))
+#define VSW_META_ATTRS	(A(PRIORITY) | A(IN_PORT) | A(SKB_MARK) | A(DP_HASH) | A(RECIRC_ID) | \
+			 A(ETHERNET))
 
 struct vsw_kparse {
 	struct vsw_mkey		*k;
@@ -85,7 +86,7 @@ static int vsw_key_attrs(const struct nlattr *list, const struct nlattr **a, u64
 			return -EINVAL;
 		}
 		if (len != VSW_NESTED && nla_len(nla) != len) {
-			NL_SET_ERR_MSG_ATTR(p->extack, nla, "key/mask attribute of the wrong length");
+			NL_SET_ERR_MSG_ATTR(p->extack, nla, "key/mask attribute: wrong length");
 			return -EINVAL;
 		}
 		*here |= BIT_ULL(type);
@@ -257,15 +258,27 @@ static int vsw_parse_level(struct vsw_kparse *p, const struct nlattr *list, int 
 	if (err)
 		return err;
 	if (level && (here & VSW_META_ATTRS)) {
-		NL_SET_ERR_MSG_MOD(p->extack, "metadata or Ethernet attributes inside an ENCAP nest");
+		NL_SET_ERR_MSG_MOD(p->extack, "metadata or Ethernet inside an ENCAP nest");
 		return -EINVAL;
 	}
 	if (a[OVS_KEY_ATTR_PRIORITY])
 		k->priority = nla_get_u32(a[OVS_KEY_ATTR_PRIORITY]);
 	if (a[OVS_KEY_ATTR_SKB_MARK])
 		k->skb_mark = nla_get_u32(a[OVS_KEY_ATTR_SKB_MARK]);
-	if (a[OVS_KEY_ATTR_IN_PORT])
-		k->in_port = nla_get_u32(a[OVS_KEY_ATTR_IN_PORT]);
+	if (a[OVS_KEY_ATTR_IN_PORT]) {
+		/* as upstream: a port is matched exactly or not at all */
+		k->in_port = p->is_mask ? U32_MAX : nla_get_u32(a[OVS_KEY_ATTR_IN_PORT]);
+		if (k->in_port >= VSW_MAX_PORTS && !p->is_mask) {
+			NL_SET_ERR_MSG_MOD(p->extack, "in_port: port numbers are below 1024");
+			return -EINVAL;
+		}
+	}
+	if (!p->is_mask && a[OVS_KEY_ATTR_IPV6] &&
+	    ((const struct ovs_key_ipv6 *)nla_data(a[OVS_KEY_ATTR_IPV6]))->ipv6_label &
+	    ~htonl(0xFFFFF)) {
+		NL_SET_ERR_MSG_MOD(p->extack, "an IPv6 flow label above 20 bits");
+		return -EINVAL;
+	}
 	if (a[OVS_KEY_ATTR_RECIRC_ID])
 		k->recirc_id = nla_get_u32(a[OVS_KEY_ATTR_RECIRC_ID]);
 	if (a[OVS_KEY_ATTR_DP_HASH])
@@ -318,10 +331,22 @@ static int vsw_parse_level(struct vsw_kparse *p, const struct nlattr *list, int 
 		}
 		return vsw_parse_level(p, a[OVS_KEY_ATTR_ENCAP], level + 1);
 	}
-	if (p->is_mask && p->key->vlan_tpid[level]) {
-		/* the tags are matched exactly whatever the mask says (as upstream) */
+	if (p->is_mask && level < VSW_MAX_VLANS && p->key->vlan_tpid[level]) {
+		/*
+		 * As upstream: the TPID is matched exactly, the TCI as the mask says
+		 * (exactly without a VLAN mask), but always on its present bit.
+		 */
+		__be16 tci = htons(0xffff);
+
+		if (a[OVS_KEY_ATTR_VLAN])
+			tci = nla_get_be16(a[OVS_KEY_ATTR_VLAN]);
+
+		if (!(tci & htons(VLAN_CFI_MASK))) {
+			NL_SET_ERR_MSG_MOD(p->extack, "VLAN mask lacks the present bit");
+			return -EINVAL;
+		}
 		k->vlan_tpid[level] = htons(0xffff);
-		k->vlan_tci[level] = htons(0xffff);
+		k->vlan_tci[level] = tci;
 		if (a[OVS_KEY_ATTR_ENCAP])
 			return vsw_parse_level(p, a[OVS_KEY_ATTR_ENCAP], level + 1);
 		return 0;
@@ -357,7 +382,7 @@ int vsw_key_from_attrs(const struct nlattr *attr, struct vsw_mkey *key, u64 *att
 	if (err)
 		return err;
 	if (!(p.seen & A(ETHERNET))) {
-		NL_SET_ERR_MSG_MOD(extack, "a key without ETHERNET: layer-3 packets are not supported");
+		NL_SET_ERR_MSG_MOD(extack, "a key without ETHERNET: layer-3 packets unsupported");
 		return -EINVAL;
 	}
 	*attrs = p.seen;
@@ -377,8 +402,10 @@ int vsw_mask_from_attrs(const struct nlattr *attr, const struct vsw_mkey *key, u
 	err = vsw_parse_level(&p, attr, 0);
 	if (err)
 		return err;
-	/* the tags are always matched: a flow for untagged frames does not take tagged ones */
+	/* no tag in the key: none in the frame (a flow for untagged frames takes no tagged one) */
 	for (i = 0; i < VSW_MAX_VLANS; i++) {
+		if (key->vlan_tpid[i])
+			continue;
 		mask->vlan_tpid[i] = htons(0xffff);
 		mask->vlan_tci[i] = htons(0xffff);
 	}
@@ -417,6 +444,11 @@ struct nlattr *vsw_exact_mask_attrs(const struct nlattr *key_attr, gfp_t gfp)
 /* Actions */
 
 #define VSW_ACTIONS_MAX_DEPTH	8	/* nested sample and clone lists */
+/*
+ * As upstream's MAX_ACTIONS_BUFSIZE: every nested action is its own attribute,
+ * so this also bounds what one frame can cost, and a flow fits a dump message.
+ */
+#define VSW_ACTIONS_MAX_LEN	(32 * 1024)
 
 static const int vsw_action_lens[OVS_ACTION_ATTR_MAX + 1] = {
 	[OVS_ACTION_ATTR_OUTPUT]	= sizeof(u32),
@@ -484,6 +516,18 @@ static int vsw_validate_set(const struct nlattr *a, bool masked, const struct vs
 		NL_SET_ERR_MSG_ATTR(extack, ka, "set: the field has the wrong length");
 		return -EINVAL;
 	}
+	if (masked) {
+		/* as upstream: no value bit outside the mask */
+		const u8 *v = nla_data(ka), *m = v + len;
+		int i;
+
+		for (i = 0; i < len; i++) {
+			if (v[i] & ~m[i]) {
+				NL_SET_ERR_MSG_ATTR(extack, ka, "set_masked: value outside mask");
+				return -EINVAL;
+			}
+		}
+	}
 	if (type == OVS_KEY_ATTR_IPV4 || type == OVS_KEY_ATTR_IPV6) {
 		/* the protocol and fragment type are not settable (as upstream) */
 		const u8 *v = nla_data(ka);
@@ -517,7 +561,8 @@ static int vsw_validate_sample(const struct nlattr *a, const struct vsw_mkey *ke
 	struct nlattr *tb[OVS_SAMPLE_ATTR_MAX + 1];
 	int err;
 
-	err = nla_parse_nested(tb, OVS_SAMPLE_ATTR_MAX, a, policy, extack);
+	/* OVS sends nests without NLA_F_NESTED */
+	err = nla_parse_nested_deprecated(tb, OVS_SAMPLE_ATTR_MAX, a, policy, extack);
 	if (err)
 		return err;
 	if (!tb[OVS_SAMPLE_ATTR_PROBABILITY] || !tb[OVS_SAMPLE_ATTR_ACTIONS]) {
@@ -618,6 +663,10 @@ struct vsw_actions *vsw_actions_from_attrs(const struct nlattr *attr, const stru
 	struct vsw_actions *acts;
 	int err;
 
+	if (nla_len(attr) > VSW_ACTIONS_MAX_LEN) {
+		NL_SET_ERR_MSG_MOD(extack, "actions longer than 32 KiB");
+		return ERR_PTR(-EMSGSIZE);
+	}
 	err = vsw_validate_actions(attr, key, 0, extack);
 	if (err)
 		return ERR_PTR(err);

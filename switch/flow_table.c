@@ -269,7 +269,8 @@ struct vsw_flow *vsw_flow_find_unmasked(struct vsw_flow_table *table, const stru
 
 	for (i = 0; ma && i < ma->count; i++) {
 		flow = vsw_flow_probe(table, key, ma->masks[i]);
-		if (flow && !memcmp(&flow->unmasked, key, sizeof(*key)))
+		/* named by its key: a flow with a UFID is named by that only */
+		if (flow && !flow->ufid_len && !memcmp(&flow->unmasked, key, sizeof(*key)))
 			return flow;
 	}
 	return NULL;
@@ -340,7 +341,7 @@ static void vsw_mask_put(struct vsw_flow_table *table, struct vsw_mask *mask)
 /*
  * @flow has its unmasked key, ufid, actions and attributes; this masks the key
  * and links it. -EEXIST if a flow with the same mask and masked key, or the
- * same UFID, is in the table; -E2BIG at the flow limit.
+ * same UFID, is in the table; -ENOSPC at the flow limit.
  */
 int vsw_flow_insert(struct vsw_flow_table *table, struct vsw_flow *flow,
 		    const struct vsw_mkey *mask_key)
@@ -350,26 +351,32 @@ int vsw_flow_insert(struct vsw_flow_table *table, struct vsw_flow *flow,
 
 	ASSERT_RTNL();
 	if (table->count >= table->limit)
-		return -E2BIG;
+		return -ENOSPC;
 	mask = vsw_mask_get(table, mask_key);
 	if (!mask)
 		return -ENOMEM;
 	flow->id.mask = mask;
 	vsw_mkey_and(&flow->id.key, &flow->unmasked, &mask->key);
 
-	err = rhashtable_lookup_insert_key(&table->flows, &flow->id, &flow->node, vsw_flow_params);
-	if (err)
-		goto err_mask;
+	/*
+	 * The UFID first: only writers (RTNL) read that table, so a flow taken out
+	 * of it again on failure was never seen by the receive path, and can be
+	 * freed at once by the caller.
+	 */
 	if (flow->ufid_len) {
 		struct vsw_ufid_key k = { .len = flow->ufid_len };
 
 		memcpy(k.ufid, flow->ufid, VSW_UFID_MAX);
 		err = rhashtable_lookup_insert_key(&table->ufids, &k, &flow->ufid_node,
 						   vsw_ufid_params);
-		if (err) {
-			rhashtable_remove_fast(&table->flows, &flow->node, vsw_flow_params);
+		if (err)
 			goto err_mask;
-		}
+	}
+	err = rhashtable_lookup_insert_key(&table->flows, &flow->id, &flow->node, vsw_flow_params);
+	if (err) {
+		if (flow->ufid_len)
+			rhashtable_remove_fast(&table->ufids, &flow->ufid_node, vsw_ufid_params);
+		goto err_mask;
 	}
 	list_add_tail(&flow->list, &table->list);
 	WRITE_ONCE(table->count, table->count + 1);
@@ -506,5 +513,10 @@ void vsw_mkey_from_frame(const struct sk_buff *skb, const struct vsw_flow_key *k
 		mk->tp_dst = key->tp.dst;
 		if (key->ip.proto == IPPROTO_TCP)
 			mk->tcp_flags = key->tcp_flags;
+		if (key->ip.proto == IPPROTO_ICMPV6) {
+			mk->nd_target = key->nd.target;
+			memcpy(mk->arp_sha, key->nd.sll, ETH_ALEN);
+			memcpy(mk->arp_tha, key->nd.tll, ETH_ALEN);
+		}
 	}
 }

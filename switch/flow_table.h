@@ -69,6 +69,7 @@ struct vsw_pkt_meta {
 	u32	in_port;
 	u32	recirc_id;
 	u32	dp_hash;
+	u8	passes;		/* recirculations so far */
 };
 
 void vsw_mkey_from_frame(const struct sk_buff *skb, const struct vsw_flow_key *key,
@@ -109,7 +110,7 @@ struct vsw_flow {
 	struct list_head	list;		/* table->list, in insertion order (RTNL) */
 	struct rcu_head		rcu;
 	struct vsw_flow_id	id;
-	struct vsw_mkey		unmasked;	/* the key as given: what a key-only DEL/GET names */
+	struct vsw_mkey		unmasked;	/* the key as given: what DEL/GET by key name */
 	u8			ufid[VSW_UFID_MAX];
 	u8			ufid_len;
 	struct vsw_actions __rcu *acts;

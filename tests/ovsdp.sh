@@ -253,6 +253,103 @@ test_flow_ufid_and_learning_handoff() {
 	check_fail "get-flow of the deleted UFID" ovs-dpctl get-flow dp0 "ufid:$ufid"
 }
 
+test_flow_trunc_recirc_hash_sample_clone() {
+	dp_abc
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()' 1
+	# A -> B: a copy cut to 60 bytes to C, then twice round the table (recirc, hash), then
+	# a 100% sample to B
+	dpctl add-flow dp0 'recirc_id(0),in_port(1),eth(),eth_type(0x0800),ipv4()' 'trunc(60),3,recirc(7)'
+	dpctl add-flow dp0 'recirc_id(7),in_port(1),eth(),eth_type(0x0800),ipv4()' 'hash(l4(0)),recirc(8)'
+	dpctl add-flow dp0 'recirc_id(8),in_port(1),eth(),eth_type(0x0800),ipv4()' \
+		'sample(sample=100.0%,actions(2))'
+	# B -> A: through a clone only (the original is dropped when the list ends)
+	dpctl add-flow dp0 'recirc_id(0),in_port(2),eth(),eth_type(0x0800),ipv4()' 'clone(1)'
+	ip netns exec C tcpdump -l -c 2 -n -e -i c1 icmp >/tmp/ovsdp-trunc.$$ 2>&1 &
+	local pid=$! f
+	defer "kill $pid 2>/dev/null; rm -f /tmp/ovsdp-trunc.$$"
+	wait_until 10 grep -q listening /tmp/ovsdp-trunc.$$
+	check_contains "ping A -> B through recirc, hash, sample and clone" \
+		"$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.2)" "2 received"
+	wait $pid || true
+	check_contains "C's copies, cut to 60 bytes" "$(cat /tmp/ovsdp-trunc.$$)" "length 60:"
+	for f in 'recirc_id(0),in_port(1),eth(),eth_type(0x0800)' \
+		'recirc_id(0x7),in_port(1),eth(),eth_type(0x0800)' \
+		'recirc_id(0x8),in_port(1),eth(),eth_type(0x0800)' \
+		'recirc_id(0),in_port(2),eth(),eth_type(0x0800)'; do
+		check_ge "packets of $f" 2 "$(flow_packets "$f")"
+	done
+	# a flow that recirculates to itself ends, counted as a loop
+	dpctl add-flow dp0 'recirc_id(0x9),in_port(3),eth()' 'recirc(9)'
+	dpctl add-flow dp0 'recirc_id(0),in_port(3),eth()' 'recirc(9)'
+	local loops0
+	loops0=$(ethtool -S dp0 | awk '/drop_loop:/ { print $2 }')
+	ip netns exec C ping -c 1 -W 1 10.5.0.1 >/dev/null 2>&1 || true
+	wait_until 5 sh -c "[ \$(ethtool -S dp0 | awk '/drop_loop:/ { print \$2 }') -gt $loops0 ]"
+}
+
+# masks: hit:N and lookups: hit:N of ovs-dpctl show, as "MASK_HITS LOOKUP_HITS"
+dp_hits() { dpctl show "$1" | awk '/lookups:/ { sub(/.*hit:/, "", $2); l = $2 }
+	/masks:/ { sub(/hit:/, "", $2); m = $2 } END { print m, l }'; }
+
+test_100000_flows() {
+	dp_abc
+	local out
+	out=$(ovsflow add dp0 100000) || fail "ovsflow: $out"
+	figure "ovsflow: $out"
+	out=$(dpctl show dp0)
+	check_contains "flows in show" "$out" "flows: 100000"
+	check_contains "one mask for them all" "$out" "total:1"
+	# the ping's own flows beside them, looked up among 100 000
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()' 1
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.5.0.2/255.255.255.255)' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0800),ipv4(dst=10.5.0.1/255.255.255.255)' 1
+	check_contains "ping A -> B among 100 000 flows" \
+		"$(ip netns exec A ping -c 3 -i 0.2 -W 2 10.5.0.2)" "3 received"
+	check_ge "packets of A's IPv4 flow" 3 \
+		"$(flow_packets 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.5.0.2)' 2>/dev/null ||
+		   dpctl get-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.5.0.2)' |
+		   sed -n 's/.*packets:\([0-9]*\).*/\1/p')"
+}
+
+test_lookup_cost_with_many_masks() {
+	dp_abc
+	local out h0 h1
+	# 16 masks of flows first, then the ping's flows on two masks more, at the end of the list
+	out=$(ovsflow add dp0 1600 16) || fail "ovsflow: $out"
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()' 1
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.5.0.2/255.255.255.255)' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0800),ipv4(dst=10.5.0.1/255.255.255.255)' 1
+	check_contains "18 masks" "$(dpctl show dp0)" "total:18"
+	check_contains "warm-up ping" "$(ip netns exec A ping -c 3 -i 0.1 -W 2 10.5.0.2)" "3 received"
+	read -r -a h0 <<<"$(dp_hits dp0)"
+	check_contains "200 pings" "$(ip netns exec A ping -f -c 200 -W 2 10.5.0.2)" "200 received"
+	read -r -a h1 <<<"$(dp_hits dp0)"
+	local masks=$((h1[0] - h0[0])) hits=$((h1[1] - h0[1]))
+	figure "200 pings with 18 masks: $hits lookups hit, $masks masks probed"
+	check_ge "lookups that hit" 400 "$hits"
+	# a walk of the masks would be about 17 probes a frame: the per-CPU cache makes it one
+	check_le "masks probed per hit (x100)" 150 $((masks * 100 / hits))
+}
+
+test_flow_limit() {
+	rmmod vswitch
+	defer "rmmod vswitch; modprobe vswitch"
+	modprobe vswitch flow_limit=1000
+	dp_abc
+	local out rc=0
+	out=$(ovsflow add dp0 1001) || rc=$?
+	check_eq "ovsflow's exit status at the limit" 1 "$rc"
+	check_contains "the 1001st flow refused" "$out" "added 1000 of 1001"
+	check_contains "the reason" "$out" "first at flow 1000: No space left on device: the flow table is full"
+	check_fail "ovs-dpctl add-flow at the limit" --msg "No space left on device" \
+		ovs-dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+	dpctl del-flows dp0
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+}
+
 test_unload_with_dpctl_datapaths() {
 	add_dp dp0
 	pair a0 a1
