@@ -253,14 +253,14 @@ test_flow_ufid_and_learning_handoff() {
 	check_fail "get-flow of the deleted UFID" ovs-dpctl get-flow dp0 "ufid:$ufid"
 }
 
-test_flow_trunc_recirc_hash_sample_clone() {
+test_flow_trunc_recirc_sample_clone() {
 	dp_abc
 	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
 	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()' 1
-	# A -> B: a copy cut to 60 bytes to C, then twice round the table (recirc, hash), then
-	# a 100% sample to B
+	# A -> B: a copy cut to 60 bytes to C, then twice round the table, then a 100% sample to B
+	# (ovs-dpctl 3.1 prints the hash action but cannot parse it: not tested here)
 	dpctl add-flow dp0 'recirc_id(0),in_port(1),eth(),eth_type(0x0800),ipv4()' 'trunc(60),3,recirc(7)'
-	dpctl add-flow dp0 'recirc_id(7),in_port(1),eth(),eth_type(0x0800),ipv4()' 'hash(l4(0)),recirc(8)'
+	dpctl add-flow dp0 'recirc_id(7),in_port(1),eth(),eth_type(0x0800),ipv4()' 'recirc(8)'
 	dpctl add-flow dp0 'recirc_id(8),in_port(1),eth(),eth_type(0x0800),ipv4()' \
 		'sample(sample=100.0%,actions(2))'
 	# B -> A: through a clone only (the original is dropped when the list ends)
@@ -269,7 +269,7 @@ test_flow_trunc_recirc_hash_sample_clone() {
 	local pid=$! f
 	defer "kill $pid 2>/dev/null; rm -f /tmp/ovsdp-trunc.$$"
 	wait_until 10 grep -q listening /tmp/ovsdp-trunc.$$
-	check_contains "ping A -> B through recirc, hash, sample and clone" \
+	check_contains "ping A -> B through trunc, recirc, sample and clone" \
 		"$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.2)" "2 received"
 	wait $pid || true
 	check_contains "C's copies, cut to 60 bytes" "$(cat /tmp/ovsdp-trunc.$$)" "length 60:"
