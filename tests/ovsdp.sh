@@ -288,6 +288,26 @@ test_flow_trunc_recirc_sample_clone() {
 	wait_until 5 sh -c "[ \$(ethtool -S dp0 | awk '/drop_loop:/ { print \$2 }') -gt $loops0 ]"
 }
 
+test_flow_matches_nd_target() {
+	dp_abc
+	local n
+	for n in A B; do
+		ip netns exec $n sysctl -qw net.ipv6.conf.${n,}1.disable_ipv6=0
+	done
+	ip -n A addr add fd00::1/64 dev a1 nodad
+	ip -n B addr add fd00::2/64 dev b1 nodad
+	# A's neighbour solicitations by their target, its echo requests, and all of B's IPv6 back
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=0),nd(target=fd00::2)' 2
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=0),nd(target=fd00::99)' 2
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=128,code=0)' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x86dd),ipv6()' 1
+	check_contains "ping6 A -> B" "$(ip netns exec A ping -6 -c 2 -i 0.2 -W 2 fd00::2)" "2 received"
+	check_ge "solicitations for fd00::2" 1 \
+		"$(flow_packets 'in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=0),nd(target=fd00::2)')"
+	check_eq "solicitations for fd00::99" 0 \
+		"$(flow_packets 'in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=0),nd(target=fd00::99)')"
+}
+
 # masks: hit:N and lookups: hit:N of ovs-dpctl show, as "MASK_HITS LOOKUP_HITS"
 dp_hits() { dpctl show "$1" | awk '/lookups:/ { sub(/.*hit:/, "", $2); l = $2 }
 	/masks:/ { sub(/hit:/, "", $2); m = $2 } END { print m, l }'; }
