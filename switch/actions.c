@@ -418,6 +418,24 @@ static void vsw_recirc_copy(struct vsw_exec *x, struct sk_buff *skb, u32 id)
 		vsw_dp_count_drop(x->dp, VSW_DROP_NOMEM);
 }
 
+/* userspace: a copy of the frame, as it is now, to the listener; the frame goes on */
+static void vsw_userspace(struct vsw_exec *x, struct sk_buff *skb, const struct nlattr *a)
+{
+	const struct nlattr *pid = NULL, *userdata = NULL, *n;
+	struct vsw_mkey mkey;
+	int rem;
+
+	nla_for_each_nested(n, a, rem) {
+		if (nla_type(n) == OVS_USERSPACE_ATTR_PID)
+			pid = n;
+		else if (nla_type(n) == OVS_USERSPACE_ATTR_USERDATA)
+			userdata = n;
+	}
+	vsw_mkey_from_frame(skb, vsw_fresh_key(x, skb), &x->meta, &mkey);
+	vsw_dp_upcall(x->dp, skb, &mkey, OVS_PACKET_CMD_ACTION, pid ? nla_get_u32(pid) : 0,
+		      userdata);
+}
+
 static void vsw_hash(struct vsw_exec *x, struct sk_buff *skb, const struct ovs_action_hash *h)
 {
 	u32 hash = h->hash_alg == OVS_HASH_ALG_SYM_L4 ? __skb_get_hash_symmetric(skb) :
@@ -453,6 +471,9 @@ static void vsw_do_actions(struct vsw_exec *x, struct sk_buff *skb, const struct
 			x->cutlen = 0;
 			break;
 		}
+		case OVS_ACTION_ATTR_USERSPACE:
+			vsw_userspace(x, skb, a);
+			break;
 		case OVS_ACTION_ATTR_TRUNC:
 			x->cutlen = ((const struct ovs_action_trunc *)nla_data(a))->max_len;
 			break;

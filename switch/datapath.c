@@ -98,15 +98,27 @@ void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 {
 	const struct vsw_actions *acts;
 	struct vsw_flow *flow = NULL;
+	bool have_mkey = false;
 	struct vsw_mkey mkey;
 	u32 n_mask_hit = 0;
 
 	if (READ_ONCE(dp->table.count)) {
 		vsw_mkey_from_frame(skb, key, meta, &mkey);
+		have_mkey = true;
 		flow = vsw_flow_lookup(&dp->table, &mkey, &n_mask_hit);
 	}
 	if (!flow) {
+		u32 pid = READ_ONCE(in->upcall_pid);
+
 		vdev_ctr_inc(dp->stats, VSW_DP_FLOW_MISSED);
+		/* a listener on the port (ovs-vswitchd): the miss is its to handle */
+		if (pid) {
+			if (!have_mkey)
+				vsw_mkey_from_frame(skb, key, meta, &mkey);
+			vsw_dp_upcall(dp, skb, &mkey, OVS_PACKET_CMD_MISS, pid, NULL);
+			consume_skb(skb);
+			return;
+		}
 		if (unlikely(meta->recirc_id)) {
 			vsw_dp_count_drop(dp, VSW_DROP_NO_FLOW);
 			kfree_skb(skb);
@@ -117,6 +129,8 @@ void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 	}
 	vdev_ctr_inc(dp->stats, VSW_DP_FLOW_HIT);
 	vdev_ctr_add(dp->stats, VSW_DP_MASK_HIT, n_mask_hit);
+	if (n_mask_hit == 1)
+		vdev_ctr_inc(dp->stats, VSW_DP_CACHE_HIT);
 	vsw_flow_stats_update(flow, skb->len, key->tcp_flags);
 	acts = rcu_dereference(flow->acts);
 	vsw_execute_actions(dp, skb, in, key, meta, acts);
@@ -169,6 +183,25 @@ void vsw_dp_recirc(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 }
 
 /* The outermost pass, still under the RCU section its frame came in with. */
+/* OVS_PACKET_CMD_EXECUTE's actions, as a pass of their own (recirculation drained). BH off, RCU. */
+void vsw_dp_execute(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
+		    const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta,
+		    const struct vsw_actions *acts)
+{
+	int *depth = this_cpu_ptr(&vsw_recursion);
+
+	if (unlikely(*depth >= VSW_MAX_RECURSION)) {
+		vsw_dp_count_drop(dp, VSW_DROP_LOOP);
+		kfree_skb(skb);
+		return;
+	}
+	(*depth)++;
+	vsw_execute_actions(dp, skb, in, key, meta, acts);
+	if (*depth == 1)
+		vsw_recirc_drain();
+	(*depth)--;
+}
+
 static void vsw_recirc_drain(void)
 {
 	struct vsw_recirc_queue *rq = this_cpu_ptr(&vsw_recirc_queue);
@@ -288,7 +321,8 @@ void vsw_dp_free(struct net_device *dev)
 
 static const char vsw_dp_stat_names[][ETH_GSTRING_LEN] = {
 	"processed", "flooded", "fdb_learned", "fdb_moved", "fdb_full", "link_local_not_forwarded",
-	"flow_hit", "flow_missed", "mask_hit", "fdb_entries", "ports",
+	"flow_hit", "flow_missed", "mask_hit", "mask_cache_hit", "upcalls_lost",
+	"fdb_entries", "ports",
 };
 
 static const char * const vsw_port_stat_names[VSW_PORT_NUM_CTRS] = {

@@ -49,6 +49,8 @@ enum vsw_dp_ctr {
 	VSW_DP_FLOW_HIT,	/* frames a flow matched */
 	VSW_DP_FLOW_MISSED,	/* frames no flow matched (to the learning switch) */
 	VSW_DP_MASK_HIT,	/* masks probed for the frames that hit */
+	VSW_DP_CACHE_HIT,	/* hits on the first probe, the per-CPU mask cache's */
+	VSW_DP_LOST,		/* upcalls that could not be sent */
 	VSW_DP_DROPS,		/* + enum vsw_drop */
 	VSW_DP_NUM_CTRS = VSW_DP_DROPS + VSW_DROP_MAX
 };
@@ -118,6 +120,11 @@ static inline struct vsw_vport *vsw_dp_vport(const struct vsw_dp *dp, u32 port_n
 int vsw_genl_init(void);
 void vsw_genl_exit(void);
 void vsw_genl_vport_notify(struct vsw_vport *vport, u8 cmd);
+void vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key, u8 cmd,
+		   u32 pid, const struct nlattr *userdata);
+void vsw_dp_execute(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
+		    const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta,
+		    const struct vsw_actions *acts);
 
 /* fdb.c: the built-in learning switch ("normal") */
 int vsw_fdb_init(struct vsw_dp *dp);

@@ -8,7 +8,7 @@
  *	ovs_vport	its ports: ovs-dpctl add-if dp0 a0 is ip link set a0
  *			master dp0, and each tool sees what the other did
  *	ovs_flow	the flow table: masked flows with actions (flow_table.c)
- *	ovs_packet	execute and upcalls (not yet: refused)
+ *	ovs_packet	upcalls (misses, the userspace action) and execute
  *
  * The formats are uapi linux/openvswitch.h's; the command semantics and the
  * family registration are net/openvswitch/datapath.c's (6.1), which OVS's
@@ -60,9 +60,10 @@ static void vsw_dp_get_stats(struct vsw_dp *dp, struct ovs_dp_stats *stats,
 	vdev_ctrs_sum(dp->stats, VSW_DP_NUM_CTRS, sum);
 	memset(stats, 0, sizeof(*stats));
 	memset(mega, 0, sizeof(*mega));
-	/* a miss goes to the learning switch: nothing is lost (no upcalls yet) */
 	stats->n_hit = sum[VSW_DP_FLOW_HIT];
 	stats->n_missed = sum[VSW_DP_FLOW_MISSED];
+	stats->n_lost = sum[VSW_DP_LOST];
+	mega->n_cache_hit = sum[VSW_DP_CACHE_HIT];
 	stats->n_flows = READ_ONCE(dp->table.count);
 	mega->n_mask_hit = sum[VSW_DP_MASK_HIT];
 	mega->n_masks = vsw_flow_mask_count(&dp->table);
@@ -172,7 +173,7 @@ static int vsw_dp_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	dp->user_features = features;
 	internal = rtnl_dereference(dp->internal);
-	internal->upcall_pid = nla_get_u32(a[OVS_DP_ATTR_UPCALL_PID]);
+	WRITE_ONCE(internal->upcall_pid, nla_get_u32(a[OVS_DP_ATTR_UPCALL_PID]));
 	reply = vsw_dp_build(dp, info, OVS_DP_CMD_NEW);
 	if (IS_ERR(reply))
 		vsw_dp_destroy(dp);
@@ -495,7 +496,7 @@ static int vsw_vport_cmd_new(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(vport);
 		goto err_unlock;
 	}
-	vport->upcall_pid = pid;
+	WRITE_ONCE(vport->upcall_pid, pid);
 	vsw_dp_mtu_auto_adjust(dp);
 	reply = vsw_vport_build(vport, info->snd_portid, info->snd_seq, OVS_VPORT_CMD_NEW);
 	rtnl_unlock();
@@ -1149,10 +1150,245 @@ static struct genl_family vsw_flow_family __ro_after_init = {
 	.module		= THIS_MODULE,
 };
 
+/*
+ * ovs_packet: upcalls (a miss to the ingress port's upcall PID, the
+ * userspace action's copy to its PID) and OVS_PACKET_CMD_EXECUTE.
+ */
+
+/* OVS_PACKET_ATTR_HASH above the 32 bits of hash, as upstream's datapath.h */
+#define VSW_PACKET_HASH_SW_BIT	BIT_ULL(32)
+#define VSW_PACKET_HASH_L4_BIT	BIT_ULL(33)
+
+/* One frame's upcall message, the frame copied in whole (no GSO: segmented before). */
+static int vsw_upcall_one(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key,
+			  u8 cmd, u32 pid, const struct nlattr *userdata)
+{
+	bool tag = skb_vlan_tag_present(skb);
+	unsigned int len = skb->len + (tag ? VLAN_HLEN : 0);
+	struct ovs_header *ovs_header;
+	struct sk_buff *msg;
+	struct nlattr *nla;
+	u8 *data;
+	u64 hash;
+	int err;
+
+	if (nla_attr_size(len) > USHRT_MAX)
+		return -EFBIG;
+	msg = genlmsg_new(NLMSG_ALIGN(sizeof(*ovs_header)) + nla_total_size(512) +
+			  nla_total_size(len) +
+			  (userdata ? nla_total_size(nla_len(userdata)) : 0) +
+			  nla_total_size_64bit(sizeof(u64)), GFP_ATOMIC);
+	if (!msg)
+		return -ENOMEM;
+	err = -EMSGSIZE;
+	ovs_header = genlmsg_put(msg, 0, 0, &vsw_packet_family, 0, cmd);
+	if (!ovs_header)
+		goto err;
+	ovs_header->dp_ifindex = dp->dev->ifindex;
+	if (vsw_key_to_attrs(msg, OVS_PACKET_ATTR_KEY, key))
+		goto err;
+	if (userdata && nla_put(msg, OVS_PACKET_ATTR_USERDATA, nla_len(userdata),
+				nla_data(userdata)))
+		goto err;
+	/* as upstream: the skb's hash, and whether software or L4 made it */
+	hash = skb_get_hash_raw(skb);
+	if (skb->sw_hash)
+		hash |= VSW_PACKET_HASH_SW_BIT;
+	if (skb->l4_hash)
+		hash |= VSW_PACKET_HASH_L4_BIT;
+	if (nla_put(msg, OVS_PACKET_ATTR_HASH, sizeof(hash), &hash))
+		goto err;
+	nla = nla_reserve(msg, OVS_PACKET_ATTR_PACKET, len);
+	if (!nla)
+		goto err;
+	data = nla_data(nla);
+	/* the frame as on the wire: an accelerated tag back inside, after the MACs */
+	if (tag) {
+		struct vlan_ethhdr *veth = (struct vlan_ethhdr *)data;
+
+		if (skb_copy_bits(skb, 0, data, 2 * ETH_ALEN) ||
+		    skb_copy_bits(skb, 2 * ETH_ALEN, data + VLAN_ETH_HLEN - 2,
+				  skb->len - 2 * ETH_ALEN))
+			goto err;
+		veth->h_vlan_proto = skb->vlan_proto;
+		veth->h_vlan_TCI = htons(skb_vlan_tag_get(skb));
+	} else if (skb_copy_bits(skb, 0, data, skb->len)) {
+		goto err;
+	}
+	/* a checksum left to the device is finished in the copy, as skb_checksum_help() would */
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		int start = skb_checksum_start_offset(skb);
+		unsigned int field = start + skb->csum_offset + (tag ? VLAN_HLEN : 0);
+
+		if (start >= 0 && start < skb->len && field + sizeof(__sum16) <= len) {
+			__wsum csum = skb_checksum(skb, start, skb->len - start, 0);
+			__sum16 sum = csum_fold(csum) ?: CSUM_MANGLED_0;
+
+			memcpy(data + field, &sum, sizeof(sum));
+		}
+	}
+	genlmsg_end(msg, ovs_header);
+	return genlmsg_unicast(dev_net(dp->dev), msg, pid);
+err:
+	kfree_skb(msg);
+	return err;
+}
+
+/*
+ * @skb to the listener @pid (a MISS, or the userspace action's copy): counted
+ * lost when it cannot be sent. @skb stays the caller's. Softirq or BH off,
+ * under RCU.
+ */
+void vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key, u8 cmd,
+		   u32 pid, const struct nlattr *userdata)
+{
+	struct sk_buff *segs, *seg;
+	int err = -ENOTCONN;
+
+	if (!pid || !vsw_genl_registered)
+		goto lost;
+	if (!skb_is_gso(skb)) {
+		err = vsw_upcall_one(dp, skb, key, cmd, pid, userdata);
+		goto out;
+	}
+	/* a GSO frame goes up as the frames it stands for */
+	segs = __skb_gso_segment(skb, 0, false);
+	if (IS_ERR_OR_NULL(segs)) {
+		err = segs ? PTR_ERR(segs) : -EINVAL;
+		goto lost;
+	}
+	err = 0;
+	skb_list_walk_safe(segs, seg, segs) {
+		skb_mark_not_on_list(seg);
+		if (!err)
+			err = vsw_upcall_one(dp, seg, key, cmd, pid, userdata);
+		consume_skb(seg);
+	}
+out:
+	if (!err)
+		return;
+lost:
+	vdev_ctr_inc(dp->stats, VSW_DP_LOST);
+}
+
+/* The metadata an execute's KEY gives (the rest of the key comes from the packet). */
+static int vsw_execute_meta(const struct nlattr *key, struct vsw_pkt_meta *meta,
+			    struct sk_buff *packet, struct genl_info *info)
+{
+	const struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, key, rem) {
+		switch (nla_type(a)) {
+		case OVS_KEY_ATTR_IN_PORT:
+		case OVS_KEY_ATTR_PRIORITY:
+		case OVS_KEY_ATTR_SKB_MARK:
+		case OVS_KEY_ATTR_RECIRC_ID:
+		case OVS_KEY_ATTR_DP_HASH:
+			if (nla_len(a) != sizeof(u32)) {
+				NL_SET_ERR_MSG_ATTR(info->extack, a, "a 32-bit key attribute");
+				return -EINVAL;
+			}
+			break;
+		default:
+			continue;
+		}
+		switch (nla_type(a)) {
+		case OVS_KEY_ATTR_IN_PORT:
+			meta->in_port = nla_get_u32(a);
+			break;
+		case OVS_KEY_ATTR_PRIORITY:
+			packet->priority = nla_get_u32(a);
+			break;
+		case OVS_KEY_ATTR_SKB_MARK:
+			packet->mark = nla_get_u32(a);
+			break;
+		case OVS_KEY_ATTR_RECIRC_ID:
+			meta->recirc_id = nla_get_u32(a);
+			break;
+		case OVS_KEY_ATTR_DP_HASH:
+			meta->dp_hash = nla_get_u32(a);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Actions run on a packet userspace gives, as if it had come in on the key's in_port. */
 static int vsw_packet_cmd_execute(struct sk_buff *skb, struct genl_info *info)
 {
-	GENL_SET_ERR_MSG(info, "vswitch cannot execute actions yet");
-	return -EOPNOTSUPP;
+	const struct ovs_header *ovs_header = info->userhdr;
+	struct nlattr **a = info->attrs;
+	struct vsw_pkt_meta meta = {};
+	struct vsw_actions *acts;
+	struct vsw_flow_key key;
+	struct vsw_mkey mkey;
+	struct net_device *dev;
+	struct sk_buff *packet;
+	struct vsw_vport *in;
+	int len, err;
+
+	if (!a[OVS_PACKET_ATTR_PACKET] || !a[OVS_PACKET_ATTR_KEY] ||
+	    !a[OVS_PACKET_ATTR_ACTIONS]) {
+		GENL_SET_ERR_MSG(info, "execute needs PACKET, KEY and ACTIONS");
+		return -EINVAL;
+	}
+	len = nla_len(a[OVS_PACKET_ATTR_PACKET]);
+	if (len < ETH_HLEN) {
+		GENL_SET_ERR_MSG(info, "a packet shorter than an Ethernet header");
+		return -EINVAL;
+	}
+	packet = __dev_alloc_skb(NET_IP_ALIGN + len, GFP_KERNEL);
+	if (!packet)
+		return -ENOMEM;
+	skb_reserve(packet, NET_IP_ALIGN);
+	nla_memcpy(__skb_put(packet, len), a[OVS_PACKET_ATTR_PACKET], len);
+	skb_reset_mac_header(packet);
+	packet->protocol = eth_proto_is_802_3(eth_hdr(packet)->h_proto) ?
+			   eth_hdr(packet)->h_proto : htons(ETH_P_802_2);
+	err = vsw_execute_meta(a[OVS_PACKET_ATTR_KEY], &meta, packet, info);
+	if (err)
+		goto err_packet;
+	if (a[OVS_PACKET_ATTR_HASH]) {
+		u64 hash = nla_get_u64(a[OVS_PACKET_ATTR_HASH]);
+
+		__skb_set_hash(packet, (u32)hash, !!(hash & VSW_PACKET_HASH_SW_BIT),
+			       !!(hash & VSW_PACKET_HASH_L4_BIT));
+	}
+	vsw_flow_extract(packet, meta.in_port, &key);
+	vsw_mkey_from_frame(packet, &key, &meta, &mkey);
+	acts = vsw_actions_from_attrs(a[OVS_PACKET_ATTR_ACTIONS], &mkey, info->extack);
+	if (IS_ERR(acts)) {
+		err = PTR_ERR(acts);
+		goto err_packet;
+	}
+
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(genl_info_net(info), ovs_header->dp_ifindex);
+	in = NULL;
+	if (dev && vsw_is_internal_dev(dev)) {
+		struct vsw_dp *dp = vsw_internal_dp(dev);
+
+		/* as upstream: a packet from no port (or a gone one) comes from the local port */
+		in = vsw_dp_vport(dp, meta.in_port) ?: rcu_dereference(dp->internal);
+	}
+	if (!in) {
+		rcu_read_unlock();
+		kfree(acts);
+		GENL_SET_ERR_MSG(info, "no such datapath");
+		err = -ENODEV;
+		goto err_packet;
+	}
+	local_bh_disable();
+	vsw_dp_execute(in->dp, packet, in, &key, &meta, acts);
+	local_bh_enable();
+	rcu_read_unlock();
+	kfree(acts);
+	return 0;
+
+err_packet:
+	kfree_skb(packet);
+	return err;
 }
 
 static const struct nla_policy vsw_packet_policy[OVS_PACKET_ATTR_MAX + 1] = {

@@ -441,6 +441,141 @@ struct nlattr *vsw_exact_mask_attrs(const struct nlattr *key_attr, gfp_t gfp)
 	return mask;
 }
 
+/*
+ * A frame's match key as OVS key attributes (an upcall's OVS_PACKET_ATTR_KEY),
+ * in the order and with the presence rules of upstream's ovs_nla_put_key().
+ */
+static int vsw_emit_l3l4(struct sk_buff *msg, const struct vsw_mkey *k)
+{
+	if (k->eth_type == htons(ETH_P_IP)) {
+		struct ovs_key_ipv4 v = {
+			.ipv4_src = k->ipv4_src, .ipv4_dst = k->ipv4_dst, .ipv4_proto = k->ip_proto,
+			.ipv4_tos = k->ip_tos, .ipv4_ttl = k->ip_ttl, .ipv4_frag = k->ip_frag,
+		};
+
+		if (nla_put(msg, OVS_KEY_ATTR_IPV4, sizeof(v), &v))
+			return -EMSGSIZE;
+	} else if (k->eth_type == htons(ETH_P_IPV6)) {
+		struct ovs_key_ipv6 v = {
+			.ipv6_label = k->ipv6_label, .ipv6_proto = k->ip_proto,
+			.ipv6_tclass = k->ip_tos, .ipv6_hlimit = k->ip_ttl, .ipv6_frag = k->ip_frag,
+		};
+
+		memcpy(v.ipv6_src, &k->ipv6_src, sizeof(v.ipv6_src));
+		memcpy(v.ipv6_dst, &k->ipv6_dst, sizeof(v.ipv6_dst));
+		if (nla_put(msg, OVS_KEY_ATTR_IPV6, sizeof(v), &v))
+			return -EMSGSIZE;
+	} else if (k->eth_type == htons(ETH_P_ARP) || k->eth_type == htons(ETH_P_RARP)) {
+		struct ovs_key_arp v = {
+			.arp_sip = k->ipv4_src, .arp_tip = k->ipv4_dst,
+			.arp_op = htons(k->ip_proto),
+		};
+
+		memcpy(v.arp_sha, k->arp_sha, ETH_ALEN);
+		memcpy(v.arp_tha, k->arp_tha, ETH_ALEN);
+		return nla_put(msg, OVS_KEY_ATTR_ARP, sizeof(v), &v) ? -EMSGSIZE : 0;
+	} else {
+		return 0;
+	}
+	if (k->ip_frag == OVS_FRAG_TYPE_LATER)
+		return 0;
+	switch (k->ip_proto) {
+	case IPPROTO_TCP: {
+		struct ovs_key_tcp v = { .tcp_src = k->tp_src, .tcp_dst = k->tp_dst };
+
+		if (nla_put(msg, OVS_KEY_ATTR_TCP, sizeof(v), &v) ||
+		    nla_put_be16(msg, OVS_KEY_ATTR_TCP_FLAGS, k->tcp_flags))
+			return -EMSGSIZE;
+		break;
+	}
+	case IPPROTO_UDP: {
+		struct ovs_key_udp v = { .udp_src = k->tp_src, .udp_dst = k->tp_dst };
+
+		return nla_put(msg, OVS_KEY_ATTR_UDP, sizeof(v), &v) ? -EMSGSIZE : 0;
+	}
+	case IPPROTO_SCTP: {
+		struct ovs_key_sctp v = { .sctp_src = k->tp_src, .sctp_dst = k->tp_dst };
+
+		return nla_put(msg, OVS_KEY_ATTR_SCTP, sizeof(v), &v) ? -EMSGSIZE : 0;
+	}
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: {
+		struct ovs_key_icmp v = {
+			.icmp_type = ntohs(k->tp_src), .icmp_code = ntohs(k->tp_dst),
+		};
+		bool v6 = k->eth_type == htons(ETH_P_IPV6);
+		bool icmp6 = k->ip_proto == IPPROTO_ICMPV6;
+
+		if (v6 != icmp6)
+			break;
+		if (nla_put(msg, v6 ? OVS_KEY_ATTR_ICMPV6 : OVS_KEY_ATTR_ICMP, sizeof(v), &v))
+			return -EMSGSIZE;
+		if (v6 && !v.icmp_code && (v.icmp_type == VSW_ND_SOLICIT ||
+					   v.icmp_type == VSW_ND_ADVERT)) {
+			struct ovs_key_nd nd;
+
+			memcpy(nd.nd_target, &k->nd_target, sizeof(nd.nd_target));
+			memcpy(nd.nd_sll, k->arp_sha, ETH_ALEN);
+			memcpy(nd.nd_tll, k->arp_tha, ETH_ALEN);
+			if (nla_put(msg, OVS_KEY_ATTR_ND, sizeof(nd), &nd))
+				return -EMSGSIZE;
+		}
+		break;
+	}
+	}
+	return 0;
+}
+
+int vsw_key_to_attrs(struct sk_buff *msg, int attrtype, const struct vsw_mkey *k)
+{
+	struct ovs_key_ethernet eth;
+	struct nlattr *key, *encap[VSW_MAX_VLANS] = {};
+	int i, err;
+
+	key = nla_nest_start_noflag(msg, attrtype);
+	if (!key)
+		return -EMSGSIZE;
+	if ((k->dp_hash && nla_put_u32(msg, OVS_KEY_ATTR_DP_HASH, k->dp_hash)) ||
+	    nla_put_u32(msg, OVS_KEY_ATTR_RECIRC_ID, k->recirc_id) ||
+	    nla_put_u32(msg, OVS_KEY_ATTR_PRIORITY, k->priority) ||
+	    nla_put_u32(msg, OVS_KEY_ATTR_IN_PORT, k->in_port) ||
+	    nla_put_u32(msg, OVS_KEY_ATTR_SKB_MARK, k->skb_mark))
+		goto full;
+	memcpy(eth.eth_src, k->eth_src, ETH_ALEN);
+	memcpy(eth.eth_dst, k->eth_dst, ETH_ALEN);
+	if (nla_put(msg, OVS_KEY_ATTR_ETHERNET, sizeof(eth), &eth))
+		goto full;
+	for (i = 0; i < VSW_MAX_VLANS && k->vlan_tpid[i]; i++) {
+		if (nla_put_be16(msg, OVS_KEY_ATTR_ETHERTYPE, k->vlan_tpid[i]) ||
+		    nla_put_be16(msg, OVS_KEY_ATTR_VLAN, k->vlan_tci[i]))
+			goto full;
+		encap[i] = nla_nest_start_noflag(msg, OVS_KEY_ATTR_ENCAP);
+		if (!encap[i])
+			goto full;
+		/* a truncated tag: nothing inside */
+		if (!(k->vlan_tci[i] & htons(VLAN_CFI_MASK))) {
+			i++;
+			goto close;
+		}
+	}
+	/* an 802.3 frame has no ETHERTYPE attribute */
+	if (k->eth_type != htons(ETH_P_802_2)) {
+		if (nla_put_be16(msg, OVS_KEY_ATTR_ETHERTYPE, k->eth_type))
+			goto full;
+		err = vsw_emit_l3l4(msg, k);
+		if (err)
+			goto full;
+	}
+close:
+	while (--i >= 0)
+		nla_nest_end(msg, encap[i]);
+	nla_nest_end(msg, key);
+	return 0;
+full:
+	nla_nest_cancel(msg, key);
+	return -EMSGSIZE;
+}
+
 /* Actions */
 
 #define VSW_ACTIONS_MAX_DEPTH	8	/* nested sample and clone lists */
@@ -452,6 +587,7 @@ struct nlattr *vsw_exact_mask_attrs(const struct nlattr *key_attr, gfp_t gfp)
 
 static const int vsw_action_lens[OVS_ACTION_ATTR_MAX + 1] = {
 	[OVS_ACTION_ATTR_OUTPUT]	= sizeof(u32),
+	[OVS_ACTION_ATTR_USERSPACE]	= VSW_NESTED,
 	[OVS_ACTION_ATTR_SET]		= VSW_NESTED,
 	[OVS_ACTION_ATTR_PUSH_VLAN]	= sizeof(struct ovs_action_push_vlan),
 	[OVS_ACTION_ATTR_POP_VLAN]	= 0,
@@ -465,6 +601,7 @@ static const int vsw_action_lens[OVS_ACTION_ATTR_MAX + 1] = {
 
 static const u64 vsw_supported_actions =
 	BIT_ULL(OVS_ACTION_ATTR_OUTPUT) | BIT_ULL(OVS_ACTION_ATTR_SET) |
+	BIT_ULL(OVS_ACTION_ATTR_USERSPACE) |
 	BIT_ULL(OVS_ACTION_ATTR_PUSH_VLAN) | BIT_ULL(OVS_ACTION_ATTR_POP_VLAN) |
 	BIT_ULL(OVS_ACTION_ATTR_SAMPLE) | BIT_ULL(OVS_ACTION_ATTR_RECIRC) |
 	BIT_ULL(OVS_ACTION_ATTR_HASH) | BIT_ULL(OVS_ACTION_ATTR_SET_MASKED) |
@@ -572,6 +709,28 @@ static int vsw_validate_sample(const struct nlattr *a, const struct vsw_mkey *ke
 	return vsw_validate_actions(tb[OVS_SAMPLE_ATTR_ACTIONS], key, depth + 1, extack);
 }
 
+/* userspace: the frame to a netlink listener (PID), with USERDATA echoed */
+static int vsw_validate_userspace(const struct nlattr *a, struct netlink_ext_ack *extack)
+{
+	static const struct nla_policy policy[OVS_USERSPACE_ATTR_MAX + 1] = {
+		[OVS_USERSPACE_ATTR_PID]		= { .type = NLA_U32 },
+		[OVS_USERSPACE_ATTR_USERDATA]		= { .type = NLA_UNSPEC },
+		[OVS_USERSPACE_ATTR_EGRESS_TUN_PORT]	= { .type = NLA_U32 },
+		[OVS_USERSPACE_ATTR_ACTIONS]		= { .type = NLA_FLAG },
+	};
+	struct nlattr *tb[OVS_USERSPACE_ATTR_MAX + 1];
+	int err;
+
+	err = nla_parse_nested_deprecated(tb, OVS_USERSPACE_ATTR_MAX, a, policy, extack);
+	if (err)
+		return err;
+	if (!tb[OVS_USERSPACE_ATTR_PID]) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "userspace needs a PID");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int vsw_validate_actions(const struct nlattr *list, const struct vsw_mkey *key, int depth,
 				struct netlink_ext_ack *extack)
 {
@@ -586,7 +745,7 @@ static int vsw_validate_actions(const struct nlattr *list, const struct vsw_mkey
 		type = nla_type(a);
 		if (type > OVS_ACTION_ATTR_MAX || !(vsw_supported_actions & BIT_ULL(type))) {
 			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "action not supported (output, set, set_masked, push_vlan, pop_vlan, sample, clone, recirc, hash, trunc are)");
+					    "action not supported (output, userspace, set, set_masked, push/pop_vlan, sample, clone, recirc, hash, trunc are)");
 			return -EINVAL;
 		}
 		if (vsw_action_lens[type] != VSW_NESTED && nla_len(a) != vsw_action_lens[type]) {
@@ -635,6 +794,11 @@ static int vsw_validate_actions(const struct nlattr *list, const struct vsw_mkey
 		case OVS_ACTION_ATTR_SET:
 		case OVS_ACTION_ATTR_SET_MASKED:
 			err = vsw_validate_set(a, type == OVS_ACTION_ATTR_SET_MASKED, key, extack);
+			if (err)
+				return err;
+			break;
+		case OVS_ACTION_ATTR_USERSPACE:
+			err = vsw_validate_userspace(a, extack);
 			if (err)
 				return err;
 			break;

@@ -182,6 +182,7 @@ int vsw_mask_from_attrs(const struct nlattr *attr, const struct vsw_mkey *key, u
 			struct vsw_mkey *mask, struct netlink_ext_ack *extack);
 void vsw_mask_exact(struct vsw_mkey *mask);
 struct nlattr *vsw_exact_mask_attrs(const struct nlattr *key_attr, gfp_t gfp);
+int vsw_key_to_attrs(struct sk_buff *msg, int attrtype, const struct vsw_mkey *k);
 struct vsw_actions *vsw_actions_from_attrs(const struct nlattr *attr, const struct vsw_mkey *key,
 					   struct netlink_ext_ack *extack);
 

@@ -308,6 +308,52 @@ test_flow_matches_nd_target() {
 		"$(flow_packets 'in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=0),nd(target=fd00::99)')"
 }
 
+test_miss_upcall_and_execute() {
+	dp_abc
+	local log=/tmp/ovsdp-upcall.$$ pid lpid out
+	defer "rm -f $log"
+	# A's frames miss (no flows) and go to the listener on port 1, which sends each back down
+	# to be output on port 2: A reaches B only through userspace. B's own frames go to the
+	# learning switch (no listener on port 2).
+	ovsupcall listen dp0 1 2 5 30 >$log 2>&1 &
+	lpid=$!
+	defer "kill $lpid 2>/dev/null"
+	wait_until 10 grep -q "^listening pid" $log
+	check_contains "ping A -> B through misses and executes" \
+		"$(ip netns exec A ping -c 4 -i 0.2 -W 2 10.5.0.2)" "4 received"
+	wait $lpid || fail "the listener: $(cat $log)"
+	out=$(tail -n 1 $log)
+	figure "listener: $out"
+	check_contains "misses taken and executed" "$out" "executed 5 refused 0"
+	check_contains "every miss's key named port 1" "$out" "bad-keys 0"
+	check_contains "nothing lost" "$(dpctl show dp0)" "lost:0"
+
+	# the userspace action: a copy of C's frames to a listener (on port 2, where nothing misses),
+	# with its userdata, besides the output
+	ovsupcall listen dp0 2 1 3 30 >$log 2>&1 &
+	lpid=$!
+	wait_until 10 grep -q "^listening pid" $log
+	pid=$(sed -n 's/^listening pid //p' $log)
+	dpctl add-flow dp0 'in_port(3),eth()' "userspace(pid=$pid,userdata(0102030405060708)),1"
+	check_contains "ping C -> A with copies to userspace" \
+		"$(ip netns exec C ping -c 2 -i 0.2 -W 2 10.5.0.1)" "2 received"
+	wait $lpid || fail "the listener: $(cat $log)"
+	out=$(tail -n 1 $log)
+	figure "listener: $out"
+	check_contains "three copies (ARP and two echo requests)" "$out" "misses 0 actions 3"
+	check_contains "the userdata echoed" "$out" "last-userdata 0102030405060708"
+
+	# a port whose listener is gone: its misses are lost, and counted
+	dpctl del-flows dp0
+	ovsupcall setpid dp0 1 4000000000
+	check_contains "ping A -> B with nobody listening" \
+		"$(ip netns exec A ping -c 2 -i 0.2 -W 1 10.5.0.2 || true)" " 0 received"
+	case $(dpctl show dp0) in *"lost:0"*) fail "no upcall counted lost: $(dpctl show dp0)" ;; esac
+	ovsupcall setpid dp0 1 0
+	check_contains "ping A -> B by the learning switch again" \
+		"$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.2)" "2 received"
+}
+
 # masks: hit:N and lookups: hit:N of ovs-dpctl show, as "MASK_HITS LOOKUP_HITS"
 dp_hits() { dpctl show "$1" | awk '/lookups:/ { sub(/.*hit:/, "", $2); l = $2 }
 	/masks:/ { sub(/hit:/, "", $2); m = $2 } END { print m, l }'; }

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ovsupcall: a minimal Open vSwitch datapath listener, for the tests: it takes a port's misses
+ * (OVS_PACKET_CMD_MISS) and the userspace action's copies (OVS_PACKET_CMD_ACTION), and sends
+ * each missed packet back down with OVS_PACKET_CMD_EXECUTE to be output on another port, as
+ * ovs-vswitchd would after deciding where it goes.
+ *
+ *   ovsupcall listen DP PORT OUT COUNT SECONDS
+ *	sets PORT's upcall PID to this socket, prints "listening pid P", then handles upcalls
+ *	until COUNT of them (misses and actions) or SECONDS; for each miss, executes output:OUT on the packet (with the
+ *	miss's in_port). Sets the PID back to 0 and prints
+ *	"misses M actions A executed E refused R last-userdata HEX bad-keys B".
+ *   ovsupcall setpid DP PORT PID
+ *	sets PORT's upcall PID (a PID nobody listens on makes misses lost).
+ *
+ * A miss whose KEY lacks IN_PORT or ETHERNET, or names another port, counts as a bad key. Exit 0
+ * when all went as described, 1 otherwise, 2 on a usage or socket error. Built static.
+ */
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/openvswitch.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BUF	70000
+
+static int fd;		/* requests and their acks */
+static int lfd;		/* upcalls: the PID a port sends to */
+static uint32_t seq;
+
+struct msg {
+	char	buf[BUF];
+	size_t	len;
+};
+
+static void *put(struct msg *m, size_t len)
+{
+	void *p = m->buf + m->len;
+
+	memset(p, 0, NLMSG_ALIGN(len));
+	m->len += NLMSG_ALIGN(len);
+	return p;
+}
+
+static struct nlattr *attr(struct msg *m, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *a = put(m, NLA_HDRLEN);
+
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	if (len)
+		memcpy(put(m, len), data, len);
+	return a;
+}
+
+static void nest_end(struct msg *m, struct nlattr *a)
+{
+	a->nla_len = (uint16_t)(m->buf + m->len - (char *)a);
+}
+
+static struct ovs_header *hdr(struct msg *m, int family, uint16_t flags, uint8_t cmd, int ifindex)
+{
+	struct nlmsghdr *n;
+	struct genlmsghdr *g;
+	struct ovs_header *oh;
+
+	m->len = 0;
+	n = put(m, NLMSG_HDRLEN);
+	n->nlmsg_type = (uint16_t)family;
+	n->nlmsg_flags = NLM_F_REQUEST | flags;
+	n->nlmsg_seq = ++seq;
+	g = put(m, GENL_HDRLEN);
+	g->cmd = cmd;
+	g->version = 1;
+	if (ifindex < 0)
+		return NULL;
+	oh = put(m, sizeof(*oh));
+	oh->dp_ifindex = ifindex;
+	return oh;
+}
+
+/* Sends @m and waits for its answer: the errno of its ack (0), or -1 on a socket error. */
+static int transact(struct msg *m)
+{
+	static char rbuf[BUF];
+	struct nlmsghdr *n;
+	ssize_t r;
+
+	((struct nlmsghdr *)m->buf)->nlmsg_len = (uint32_t)m->len;
+	if (send(fd, m->buf, m->len, 0) < 0)
+		return -1;
+	for (;;) {
+		r = recv(fd, rbuf, sizeof(rbuf), 0);
+		if (r < 0)
+			return -1;
+		for (n = (struct nlmsghdr *)rbuf; NLMSG_OK(n, (unsigned int)r); n = NLMSG_NEXT(n, r))
+			if (n->nlmsg_seq == seq && n->nlmsg_type == NLMSG_ERROR)
+				return -((struct nlmsgerr *)NLMSG_DATA(n))->error;
+	}
+}
+
+#define for_each_attr(a, start, len)						\
+	for (a = (struct nlattr *)(start); (len) >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && \
+	     a->nla_len <= (len);						\
+	     len -= NLA_ALIGN(a->nla_len), a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
+
+static int family_id(const char *name)
+{
+	struct msg m;
+	static char rbuf[BUF];
+	struct nlmsghdr *n;
+	struct nlattr *a;
+	ssize_t r;
+	int rem;
+
+	hdr(&m, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, -1);
+	attr(&m, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
+	((struct nlmsghdr *)m.buf)->nlmsg_len = (uint32_t)m.len;
+	if (send(fd, m.buf, m.len, 0) < 0)
+		return -1;
+	r = recv(fd, rbuf, sizeof(rbuf), 0);
+	n = (struct nlmsghdr *)rbuf;
+	if (r < (ssize_t)NLMSG_HDRLEN || n->nlmsg_type == NLMSG_ERROR)
+		return -1;
+	rem = (int)n->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	for_each_attr(a, (char *)NLMSG_DATA(n) + GENL_HDRLEN, rem)
+		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
+			return *(uint16_t *)((char *)a + NLA_HDRLEN);
+	return -1;
+}
+
+static int set_pid(int vport_family, int ifindex, uint32_t port, uint32_t pid)
+{
+	struct msg m;
+
+	hdr(&m, vport_family, NLM_F_ACK, OVS_VPORT_CMD_SET, ifindex);
+	attr(&m, OVS_VPORT_ATTR_PORT_NO, &port, sizeof(port));
+	attr(&m, OVS_VPORT_ATTR_UPCALL_PID, &pid, sizeof(pid));
+	return transact(&m);
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int vport_family, packet_family, ifindex, bufsize = 4 << 20;
+	unsigned long misses = 0, actions = 0, executed = 0, refused = 0, bad = 0, count;
+	uint32_t port, out;
+	char userdata[80] = "-";
+	socklen_t salen = sizeof(sa);
+	time_t end;
+	static char rbuf[BUF];
+
+	if (argc < 5 || (strcmp(argv[1], "listen") && strcmp(argv[1], "setpid")) ||
+	    (!strcmp(argv[1], "listen") && argc < 7)) {
+		fprintf(stderr, "usage: ovsupcall listen DP PORT OUT COUNT SECONDS | setpid DP PORT PID\n");
+		return 2;
+	}
+	ifindex = (int)if_nametoindex(argv[2]);
+	port = (uint32_t)strtoul(argv[3], NULL, 0);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	lfd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (!ifindex || fd < 0 || lfd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &salen) < 0) {
+		fprintf(stderr, "ovsupcall: %s: %s\n", argv[2], strerror(errno));
+		return 2;
+	}
+	setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	vport_family = family_id(OVS_VPORT_FAMILY);
+	packet_family = family_id(OVS_PACKET_FAMILY);
+	if (vport_family < 0 || packet_family < 0) {
+		fprintf(stderr, "ovsupcall: no ovs_vport/ovs_packet family\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "setpid")) {
+		int err = set_pid(vport_family, ifindex, port, (uint32_t)strtoul(argv[4], NULL, 0));
+
+		if (err)
+			fprintf(stderr, "ovsupcall: setting the PID: %s\n", strerror(err));
+		return err ? 1 : 0;
+	}
+	out = (uint32_t)strtoul(argv[4], NULL, 0);
+	count = strtoul(argv[5], NULL, 0);
+	end = time(NULL) + strtol(argv[6], NULL, 0);
+	if (set_pid(vport_family, ifindex, port, sa.nl_pid)) {
+		fprintf(stderr, "ovsupcall: setting the PID failed\n");
+		return 2;
+	}
+	printf("listening pid %u\n", sa.nl_pid);
+	fflush(stdout);
+
+	while (misses + actions < count && time(NULL) < end) {
+		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		struct nlmsghdr *n;
+		ssize_t r;
+
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		r = recv(lfd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		if (r < 0)
+			continue;
+		for (n = (struct nlmsghdr *)rbuf; NLMSG_OK(n, (unsigned int)r); n = NLMSG_NEXT(n, r)) {
+			struct genlmsghdr *g = NLMSG_DATA(n);
+			struct nlattr *a, *packet = NULL, *key = NULL, *ud = NULL, *k;
+			int rem, krem, in_port = -1, eth = 0;
+
+			if (n->nlmsg_type != packet_family)
+				continue;
+			rem = (int)n->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN -
+			      (int)NLA_ALIGN(sizeof(struct ovs_header));
+			for_each_attr(a, (char *)g + GENL_HDRLEN + NLA_ALIGN(sizeof(struct ovs_header)),
+				      rem) {
+				if (a->nla_type == OVS_PACKET_ATTR_PACKET)
+					packet = a;
+				else if ((a->nla_type & NLA_TYPE_MASK) == OVS_PACKET_ATTR_KEY)
+					key = a;
+				else if (a->nla_type == OVS_PACKET_ATTR_USERDATA)
+					ud = a;
+			}
+			if (key) {
+				krem = key->nla_len - NLA_HDRLEN;
+				for_each_attr(k, (char *)key + NLA_HDRLEN, krem) {
+					if (k->nla_type == OVS_KEY_ATTR_IN_PORT)
+						in_port = (int)*(uint32_t *)((char *)k + NLA_HDRLEN);
+					if (k->nla_type == OVS_KEY_ATTR_ETHERNET)
+						eth = 1;
+				}
+			}
+			if (g->cmd == OVS_PACKET_CMD_ACTION) {
+				actions++;
+				if (ud) {
+					int i, len = ud->nla_len - NLA_HDRLEN;
+
+					for (i = 0; i < len && i < 32; i++)
+						sprintf(userdata + 2 * i, "%02x",
+							((unsigned char *)ud + NLA_HDRLEN)[i]);
+				}
+				continue;
+			}
+			if (g->cmd != OVS_PACKET_CMD_MISS)
+				continue;
+			misses++;
+			if (!packet || !key || !eth || in_port != (int)port) {
+				bad++;
+				continue;
+			}
+			{
+				struct msg m;
+				struct nlattr *nest;
+				uint32_t ip = (uint32_t)in_port;
+
+				hdr(&m, packet_family, NLM_F_ACK, OVS_PACKET_CMD_EXECUTE, ifindex);
+				attr(&m, OVS_PACKET_ATTR_PACKET, (char *)packet + NLA_HDRLEN,
+				     packet->nla_len - NLA_HDRLEN);
+				nest = attr(&m, OVS_PACKET_ATTR_KEY, NULL, 0);
+				attr(&m, OVS_KEY_ATTR_IN_PORT, &ip, sizeof(ip));
+				nest_end(&m, nest);
+				nest = attr(&m, OVS_PACKET_ATTR_ACTIONS, NULL, 0);
+				attr(&m, OVS_ACTION_ATTR_OUTPUT, &out, sizeof(out));
+				nest_end(&m, nest);
+				if (transact(&m))
+					refused++;
+				else
+					executed++;
+			}
+		}
+	}
+	set_pid(vport_family, ifindex, port, 0);
+	printf("misses %lu actions %lu executed %lu refused %lu last-userdata %s bad-keys %lu\n",
+	       misses, actions, executed, refused, userdata, bad);
+	return refused || bad || misses + actions < count ? 1 : 0;
+}
