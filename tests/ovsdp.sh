@@ -354,6 +354,24 @@ test_miss_upcall_and_execute() {
 		"$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.2)" "2 received"
 }
 
+test_genl_fuzz() {
+	dp_abc
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()' 1
+	local out ping
+	# traffic through the datapath while the fuzzer changes its ports, flows and listeners
+	ip netns exec A ping -i 0.05 -W 1 -w 80 10.5.0.2 >/dev/null 2>&1 &
+	ping=$!
+	defer "kill $ping 2>/dev/null"
+	out=$(genlfuzz dp0 20000 60 ${GENLFUZZ_SEED:-}) || fail "genlfuzz: $out"
+	printf '%s\n' "$out" | while IFS= read -r l; do figure "$l"; done
+	kill $ping 2>/dev/null || true
+	case $(ip -o link show) in *gfz* | *nosuch*) fail "a fuzzer's datapath left: $(ip -o link show)" ;; esac
+	# the datapath still answers, and forwards by flows
+	dpctl del-flows dp0
+	check_contains "dp0 after the fuzzer" "$(dpctl dump-dps)" "system@dp0"
+}
+
 # masks: hit:N and lookups: hit:N of ovs-dpctl show, as "MASK_HITS LOOKUP_HITS"
 dp_hits() { dpctl show "$1" | awk '/lookups:/ { sub(/.*hit:/, "", $2); l = $2 }
 	/masks:/ { sub(/hit:/, "", $2); m = $2 } END { print m, l }'; }
