@@ -341,6 +341,8 @@ static int vsw_set(struct vsw_exec *x, struct sk_buff *skb, const struct nlattr 
 		return vsw_set_eth(skb, v, m);
 	}
 	key = vsw_fresh_key(x, skb);
+	/* the key's fields are the old ones now: extracted again when next needed */
+	x->key_stale = true;
 	switch (nla_type(a)) {
 	case OVS_KEY_ATTR_IPV4: {
 		struct ovs_key_ipv4 mask = *(const struct ovs_key_ipv4 *)m;
@@ -432,8 +434,10 @@ static void vsw_userspace(struct vsw_exec *x, struct sk_buff *skb, const struct 
 			userdata = n;
 	}
 	vsw_mkey_from_frame(skb, vsw_fresh_key(x, skb), &x->meta, &mkey);
+	/* a trunc before it cuts the copy, as an output's */
 	vsw_dp_upcall(x->dp, skb, &mkey, OVS_PACKET_CMD_ACTION, pid ? nla_get_u32(pid) : 0,
-		      userdata);
+		      userdata, x->cutlen ?: U32_MAX);
+	x->cutlen = 0;
 }
 
 static void vsw_hash(struct vsw_exec *x, struct sk_buff *skb, const struct ovs_action_hash *h)

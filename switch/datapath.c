@@ -115,8 +115,10 @@ void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 		if (pid) {
 			if (!have_mkey)
 				vsw_mkey_from_frame(skb, key, meta, &mkey);
-			vsw_dp_upcall(dp, skb, &mkey, OVS_PACKET_CMD_MISS, pid, NULL);
-			consume_skb(skb);
+			if (vsw_dp_upcall(dp, skb, &mkey, OVS_PACKET_CMD_MISS, pid, NULL, U32_MAX))
+				kfree_skb(skb);
+			else
+				consume_skb(skb);
 			return;
 		}
 		if (unlikely(meta->recirc_id)) {
@@ -182,7 +184,6 @@ void vsw_dp_recirc(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 	it->meta.passes++;
 }
 
-/* The outermost pass, still under the RCU section its frame came in with. */
 /* OVS_PACKET_CMD_EXECUTE's actions, as a pass of their own (recirculation drained). BH off, RCU. */
 void vsw_dp_execute(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 		    const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta,
@@ -202,6 +203,7 @@ void vsw_dp_execute(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in
 	(*depth)--;
 }
 
+/* By the outermost pass, still under the RCU section its frame came in with. */
 static void vsw_recirc_drain(void)
 {
 	struct vsw_recirc_queue *rq = this_cpu_ptr(&vsw_recirc_queue);

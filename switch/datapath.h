@@ -120,8 +120,8 @@ static inline struct vsw_vport *vsw_dp_vport(const struct vsw_dp *dp, u32 port_n
 int vsw_genl_init(void);
 void vsw_genl_exit(void);
 void vsw_genl_vport_notify(struct vsw_vport *vport, u8 cmd);
-void vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key, u8 cmd,
-		   u32 pid, const struct nlattr *userdata);
+int vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key, u8 cmd,
+		  u32 pid, const struct nlattr *userdata, u32 cutlen);
 void vsw_dp_execute(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 		    const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta,
 		    const struct vsw_actions *acts);

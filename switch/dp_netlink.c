@@ -1159,14 +1159,18 @@ static struct genl_family vsw_flow_family __ro_after_init = {
 #define VSW_PACKET_HASH_SW_BIT	BIT_ULL(32)
 #define VSW_PACKET_HASH_L4_BIT	BIT_ULL(33)
 
-/* One frame's upcall message, the frame copied in whole (no GSO: segmented before). */
+/*
+ * One frame's upcall message, the frame copied (no GSO: segmented before), cut
+ * to @cutlen if that is shorter (then OVS_PACKET_ATTR_LEN says how long it
+ * was), as upstream's queue_userspace_packet().
+ */
 static int vsw_upcall_one(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key,
-			  u8 cmd, u32 pid, const struct nlattr *userdata)
+			  u8 cmd, u32 pid, const struct nlattr *userdata, u32 cutlen)
 {
 	bool tag = skb_vlan_tag_present(skb);
-	unsigned int len = skb->len + (tag ? VLAN_HLEN : 0);
+	unsigned int full = skb->len + (tag ? VLAN_HLEN : 0), len = min(full, cutlen);
+	struct sk_buff *src = skb, *clone = NULL, *msg;
 	struct ovs_header *ovs_header;
-	struct sk_buff *msg;
 	struct nlattr *nla;
 	u8 *data;
 	u64 hash;
@@ -1174,12 +1178,26 @@ static int vsw_upcall_one(struct vsw_dp *dp, struct sk_buff *skb, const struct v
 
 	if (nla_attr_size(len) > USHRT_MAX)
 		return -EFBIG;
+	/*
+	 * A checksum left to the device (an Internet one, or SCTP's CRC32c) is
+	 * finished first, on a clone (which gets its own header if it must).
+	 */
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		clone = skb_clone(skb, GFP_ATOMIC);
+		if (!clone)
+			return -ENOMEM;
+		err = skb_csum_hwoffload_help(clone, 0);
+		if (err)
+			goto err_clone;
+		src = clone;
+	}
+	err = -ENOMEM;
 	msg = genlmsg_new(NLMSG_ALIGN(sizeof(*ovs_header)) + nla_total_size(512) +
-			  nla_total_size(len) +
+			  nla_total_size(len) + nla_total_size(sizeof(u32)) +
 			  (userdata ? nla_total_size(nla_len(userdata)) : 0) +
 			  nla_total_size_64bit(sizeof(u64)), GFP_ATOMIC);
 	if (!msg)
-		return -ENOMEM;
+		goto err_clone;
 	err = -EMSGSIZE;
 	ovs_header = genlmsg_put(msg, 0, 0, &vsw_packet_family, 0, cmd);
 	if (!ovs_header)
@@ -1189,6 +1207,8 @@ static int vsw_upcall_one(struct vsw_dp *dp, struct sk_buff *skb, const struct v
 		goto err;
 	if (userdata && nla_put(msg, OVS_PACKET_ATTR_USERDATA, nla_len(userdata),
 				nla_data(userdata)))
+		goto err;
+	if (len < full && nla_put_u32(msg, OVS_PACKET_ATTR_LEN, full))
 		goto err;
 	/* as upstream: the skb's hash, and whether software or L4 made it */
 	hash = skb_get_hash_raw(skb);
@@ -1202,45 +1222,37 @@ static int vsw_upcall_one(struct vsw_dp *dp, struct sk_buff *skb, const struct v
 	if (!nla)
 		goto err;
 	data = nla_data(nla);
-	/* the frame as on the wire: an accelerated tag back inside, after the MACs */
+	/* the frame as on the wire: an accelerated tag back inside, after the MACs (len >= 14) */
 	if (tag) {
 		struct vlan_ethhdr *veth = (struct vlan_ethhdr *)data;
 
-		if (skb_copy_bits(skb, 0, data, 2 * ETH_ALEN) ||
-		    skb_copy_bits(skb, 2 * ETH_ALEN, data + VLAN_ETH_HLEN - 2,
-				  skb->len - 2 * ETH_ALEN))
+		if (skb_copy_bits(src, 0, data, 2 * ETH_ALEN) ||
+		    (len > VLAN_ETH_HLEN - 2 &&
+		     skb_copy_bits(src, 2 * ETH_ALEN, data + VLAN_ETH_HLEN - 2,
+				   len - (VLAN_ETH_HLEN - 2))))
 			goto err;
 		veth->h_vlan_proto = skb->vlan_proto;
 		veth->h_vlan_TCI = htons(skb_vlan_tag_get(skb));
-	} else if (skb_copy_bits(skb, 0, data, skb->len)) {
+	} else if (skb_copy_bits(src, 0, data, len)) {
 		goto err;
 	}
-	/* a checksum left to the device is finished in the copy, as skb_checksum_help() would */
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		int start = skb_checksum_start_offset(skb);
-		unsigned int field = start + skb->csum_offset + (tag ? VLAN_HLEN : 0);
-
-		if (start >= 0 && start < skb->len && field + sizeof(__sum16) <= len) {
-			__wsum csum = skb_checksum(skb, start, skb->len - start, 0);
-			__sum16 sum = csum_fold(csum) ?: CSUM_MANGLED_0;
-
-			memcpy(data + field, &sum, sizeof(sum));
-		}
-	}
 	genlmsg_end(msg, ovs_header);
+	consume_skb(clone);
 	return genlmsg_unicast(dev_net(dp->dev), msg, pid);
 err:
 	kfree_skb(msg);
+err_clone:
+	kfree_skb(clone);
 	return err;
 }
 
 /*
- * @skb to the listener @pid (a MISS, or the userspace action's copy): counted
- * lost when it cannot be sent. @skb stays the caller's. Softirq or BH off,
- * under RCU.
+ * @skb to the listener @pid (a MISS, or the userspace action's copy, cut to
+ * @cutlen): an error when it cannot be sent, counted lost. @skb stays the
+ * caller's. Softirq or BH off, under RCU.
  */
-void vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key, u8 cmd,
-		   u32 pid, const struct nlattr *userdata)
+int vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key, u8 cmd,
+		  u32 pid, const struct nlattr *userdata, u32 cutlen)
 {
 	struct sk_buff *segs, *seg;
 	int err = -ENOTCONN;
@@ -1248,7 +1260,7 @@ void vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey
 	if (!pid || !vsw_genl_registered)
 		goto lost;
 	if (!skb_is_gso(skb)) {
-		err = vsw_upcall_one(dp, skb, key, cmd, pid, userdata);
+		err = vsw_upcall_one(dp, skb, key, cmd, pid, userdata, cutlen);
 		goto out;
 	}
 	/* a GSO frame goes up as the frames it stands for */
@@ -1261,14 +1273,15 @@ void vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey
 	skb_list_walk_safe(segs, seg, segs) {
 		skb_mark_not_on_list(seg);
 		if (!err)
-			err = vsw_upcall_one(dp, seg, key, cmd, pid, userdata);
+			err = vsw_upcall_one(dp, seg, key, cmd, pid, userdata, cutlen);
 		consume_skb(seg);
 	}
 out:
 	if (!err)
-		return;
+		return 0;
 lost:
 	vdev_ctr_inc(dp->stats, VSW_DP_LOST);
+	return err;
 }
 
 /* The metadata an execute's KEY gives (the rest of the key comes from the packet). */
@@ -1379,6 +1392,8 @@ static int vsw_packet_cmd_execute(struct sk_buff *skb, struct genl_info *info)
 		err = -ENODEV;
 		goto err_packet;
 	}
+	/* as upstream: from the input port's device (the flow dissector needs one) */
+	packet->dev = in->dev;
 	local_bh_disable();
 	vsw_dp_execute(in->dp, packet, in, &key, &meta, acts);
 	local_bh_enable();

@@ -466,11 +466,12 @@ static int vsw_emit_l3l4(struct sk_buff *msg, const struct vsw_mkey *k)
 		if (nla_put(msg, OVS_KEY_ATTR_IPV6, sizeof(v), &v))
 			return -EMSGSIZE;
 	} else if (k->eth_type == htons(ETH_P_ARP) || k->eth_type == htons(ETH_P_RARP)) {
-		struct ovs_key_arp v = {
-			.arp_sip = k->ipv4_src, .arp_tip = k->ipv4_dst,
-			.arp_op = htons(k->ip_proto),
-		};
+		struct ovs_key_arp v;
 
+		memset(&v, 0, sizeof(v));	/* its tail padding goes to userspace */
+		v.arp_sip = k->ipv4_src;
+		v.arp_tip = k->ipv4_dst;
+		v.arp_op = htons(k->ip_proto);
 		memcpy(v.arp_sha, k->arp_sha, ETH_ALEN);
 		memcpy(v.arp_tha, k->arp_tha, ETH_ALEN);
 		return nla_put(msg, OVS_KEY_ATTR_ARP, sizeof(v), &v) ? -EMSGSIZE : 0;
@@ -724,8 +725,8 @@ static int vsw_validate_userspace(const struct nlattr *a, struct netlink_ext_ack
 	err = nla_parse_nested_deprecated(tb, OVS_USERSPACE_ATTR_MAX, a, policy, extack);
 	if (err)
 		return err;
-	if (!tb[OVS_USERSPACE_ATTR_PID]) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "userspace needs a PID");
+	if (!tb[OVS_USERSPACE_ATTR_PID] || !nla_get_u32(tb[OVS_USERSPACE_ATTR_PID])) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "userspace needs a PID (not 0)");
 		return -EINVAL;
 	}
 	return 0;

@@ -488,6 +488,12 @@ void vsw_mkey_from_frame(const struct sk_buff *skb, const struct vsw_flow_key *k
 		mk->vlan_tci[i] = key->eth.vlan[i].tci | htons(VLAN_CFI_MASK);
 	}
 	mk->eth_type = key->eth.type;
+	/* a tag cut short (no room for a TCI): as upstream, a tag with TCI 0, nothing in it */
+	if (eth_type_vlan(key->eth.type) && key->eth.nvlans < VSW_MAX_VLANS) {
+		mk->vlan_tpid[key->eth.nvlans] = key->eth.type;
+		mk->vlan_tci[key->eth.nvlans] = 0;
+		mk->eth_type = 0;
+	}
 	if (key->layers & (VSW_KEY_IPV4 | VSW_KEY_IPV6 | VSW_KEY_ARP))
 		mk->ip_proto = key->ip.proto;
 	if (key->layers & VSW_KEY_IPV4) {

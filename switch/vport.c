@@ -90,10 +90,13 @@ static void vsw_vport_free_rcu(struct rcu_head *rcu)
 }
 
 /*
- * First no frame may enter from the port (destroy waits for the receive
- * path), so nothing learns it again; then its FDB entries go. Readers that
- * found it before (flooding, a lookup) may still send to it: it is freed,
- * and its device released, after a grace period.
+ * First the port is unpublished (no flood, flow output or execute finds it
+ * any more), then no frame may enter from it (a netdev port's destroy waits
+ * for the receive path, and with it for every RCU reader that found the port
+ * before, an OVS_PACKET_CMD_EXECUTE entering from it included), so nothing
+ * learns it again; then its FDB entries go. Readers that found it before
+ * (flooding, a lookup) may still send to it: it is freed, and its device
+ * released, after a grace period.
  */
 void vsw_vport_del(struct vsw_vport *vport)
 {
@@ -102,9 +105,9 @@ void vsw_vport_del(struct vsw_vport *vport)
 	ASSERT_RTNL();
 	if (!vsw_vport_is_internal(vport))
 		vsw_genl_vport_notify(vport, OVS_VPORT_CMD_DEL);
-	vport->ops->destroy(vport);
 	list_del_rcu(&vport->node);
 	RCU_INIT_POINTER(dp->vports[vport->port_no], NULL);
+	vport->ops->destroy(vport);
 	vsw_fdb_flush_port(dp, vport);
 	clear_bit(vport->port_no, dp->port_nos);
 	dp->nports--;
