@@ -531,7 +531,7 @@ static struct rtnl_link_ops vsw_link_ops __read_mostly = {
 static int vsw_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct vsw_vport *vport = vsw_netdev_vport(dev);
+	struct vsw_vport *vport = vsw_netdev_vport(dev) ?: vsw_intport_vport(dev);
 	struct vsw_dp *dp;
 
 	if (!vport)

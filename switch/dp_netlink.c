@@ -340,7 +340,7 @@ static int vsw_vport_fill(struct vsw_vport *vport, struct sk_buff *skb, u32 port
 {
 	struct ovs_header *ovs_header;
 	struct ovs_vport_stats stats;
-	u32 type = vsw_vport_is_internal(vport) ? OVS_VPORT_TYPE_INTERNAL : OVS_VPORT_TYPE_NETDEV;
+	u32 type = vsw_vport_ovs_internal(vport) ? OVS_VPORT_TYPE_INTERNAL : OVS_VPORT_TYPE_NETDEV;
 
 	ovs_header = genlmsg_put(skb, portid, seq, &vsw_vport_family, flags, cmd);
 	if (!ovs_header)
@@ -413,7 +413,7 @@ static struct vsw_vport *vsw_vport_lookup(struct genl_info *info)
 		if (dev && vsw_is_internal_dev(dev))
 			vport = rtnl_dereference(vsw_internal_dp(dev)->internal);
 		else if (dev)
-			vport = vsw_netdev_vport(dev);
+			vport = vsw_netdev_vport(dev) ?: vsw_intport_vport(dev);
 		if (vport && ovs_header->dp_ifindex &&
 		    ovs_header->dp_ifindex != vport->dp->dev->ifindex)
 			vport = NULL;
@@ -461,12 +461,12 @@ static int vsw_vport_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	type = nla_get_u32(a[OVS_VPORT_ATTR_TYPE]);
-	if (type != OVS_VPORT_TYPE_NETDEV) {
-		GENL_SET_ERR_MSG(info, "vswitch ports are existing devices (type netdev) only");
+	if (type != OVS_VPORT_TYPE_NETDEV && type != OVS_VPORT_TYPE_INTERNAL) {
+		GENL_SET_ERR_MSG(info, "vswitch ports are devices (netdev) or internal ports only");
 		return -EOPNOTSUPP;
 	}
 	if (a[OVS_VPORT_ATTR_IFINDEX] || a[OVS_VPORT_ATTR_OPTIONS]) {
-		GENL_SET_ERR_MSG(info, "a netdev port takes no ifindex and no options");
+		GENL_SET_ERR_MSG(info, "a port takes no ifindex and no options");
 		return -EOPNOTSUPP;
 	}
 	if (a[OVS_VPORT_ATTR_PORT_NO]) {
@@ -484,14 +484,27 @@ static int vsw_vport_cmd_new(struct sk_buff *skb, struct genl_info *info)
 		err = -ENODEV;
 		goto err_unlock;
 	}
-	dev = __dev_get_by_name(genl_info_net(info), nla_data(a[OVS_VPORT_ATTR_NAME]));
-	if (!dev) {
-		GENL_SET_ERR_MSG(info, "no device of that name");
-		err = -ENODEV;
-		goto err_unlock;
+	if (type == OVS_VPORT_TYPE_INTERNAL) {
+		/* a device of its own, made here (its name must be free) */
+		dev = vsw_intport_dev_create(genl_info_net(info), nla_data(a[OVS_VPORT_ATTR_NAME]),
+					     info->extack);
+		if (IS_ERR(dev)) {
+			err = PTR_ERR(dev);
+			goto err_unlock;
+		}
+		vport = vsw_vport_add(dp, &vsw_intport_vport_ops, dev, port_no, info->extack);
+		if (IS_ERR(vport))
+			vsw_intport_dev_destroy(dev);
+	} else {
+		dev = __dev_get_by_name(genl_info_net(info), nla_data(a[OVS_VPORT_ATTR_NAME]));
+		if (!dev) {
+			GENL_SET_ERR_MSG(info, "no device of that name");
+			err = -ENODEV;
+			goto err_unlock;
+		}
+		/* The same as ip link set DEV master DP: the notification goes to the group. */
+		vport = vsw_vport_add(dp, &vsw_netdev_vport_ops, dev, port_no, info->extack);
 	}
-	/* The same as ip link set DEV master DP: the vport's notification goes to the group. */
-	vport = vsw_vport_add(dp, &vsw_netdev_vport_ops, dev, port_no, info->extack);
 	if (IS_ERR(vport)) {
 		err = PTR_ERR(vport);
 		goto err_unlock;
@@ -523,7 +536,7 @@ static int vsw_vport_cmd_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto err_unlock;
 	err = -EINVAL;
-	type = vsw_vport_is_internal(vport) ? OVS_VPORT_TYPE_INTERNAL : OVS_VPORT_TYPE_NETDEV;
+	type = vsw_vport_ovs_internal(vport) ? OVS_VPORT_TYPE_INTERNAL : OVS_VPORT_TYPE_NETDEV;
 	if (a[OVS_VPORT_ATTR_TYPE] && nla_get_u32(a[OVS_VPORT_ATTR_TYPE]) != type) {
 		GENL_SET_ERR_MSG(info, "a port's type does not change");
 		goto err_unlock;

@@ -360,7 +360,8 @@ static struct vsw_vport *vsw_fdb_via(struct vsw_dp *dp, struct nlattr *tb[],
 		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_IFINDEX], "no such via device");
 		return ERR_PTR(-ENODEV);
 	}
-	port = via == dp->dev ? rtnl_dereference(dp->internal) : vsw_netdev_vport(via);
+	port = via == dp->dev ? rtnl_dereference(dp->internal) :
+	       vsw_netdev_vport(via) ?: vsw_intport_vport(via);
 	if (!port || port->dp != dp) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[NDA_IFINDEX],
 				    "the via device is not a port of this switch");

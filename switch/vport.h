@@ -19,6 +19,7 @@ struct vsw_vport;
 enum vsw_vport_type {
 	VSW_VPORT_INTERNAL,	/* the switch's own device: sw0 */
 	VSW_VPORT_NETDEV,	/* an existing Ethernet device: ip link set DEV master sw0 */
+	VSW_VPORT_INTPORT,	/* another internal port, a device of its own (vport-intport.c) */
 };
 
 struct vsw_vport_ops {
@@ -64,6 +65,7 @@ void vsw_vport_send(struct vsw_vport *vport, struct sk_buff *skb);
 
 extern const struct vsw_vport_ops vsw_netdev_vport_ops;
 extern const struct vsw_vport_ops vsw_internal_vport_ops;
+extern const struct vsw_vport_ops vsw_intport_vport_ops;
 
 static inline bool vsw_vport_is_internal(const struct vsw_vport *vport)
 {
@@ -72,5 +74,16 @@ static inline bool vsw_vport_is_internal(const struct vsw_vport *vport)
 
 /* The vport behind a netdev port's device, or NULL: RTNL or RCU held. */
 struct vsw_vport *vsw_netdev_vport(const struct net_device *dev);
+/* vport-intport.c */
+struct vsw_vport *vsw_intport_vport(const struct net_device *dev);
+struct net_device *vsw_intport_dev_create(struct net *net, const char *name,
+					  struct netlink_ext_ack *extack);
+void vsw_intport_dev_destroy(struct net_device *dev);
+
+/* Port 0, or another internal port: OVS_VPORT_TYPE_INTERNAL */
+static inline bool vsw_vport_ovs_internal(const struct vsw_vport *vport)
+{
+	return vport->ops->type != VSW_VPORT_NETDEV;
+}
 
 #endif /* _VSW_VPORT_H */

@@ -10,8 +10,8 @@
  * built from the families' own formats: keys with random attribute types and lengths and
  * nested ENCAPs, action lists with random and valid actions, upcall PIDs, port numbers, names
  * from a small set. A fifth of the messages are a valid flow NEW or packet EXECUTE with a few
- * bytes flipped. Datapaths it makes take names from a small set (gfz0, gfz1, nosuch, ...) and
- * are deleted at the end; if DP goes away it is made again. Prints the seed first, then
+ * bytes flipped. Datapaths it makes (named from a small set, or anything) are deleted at the
+ * end; if DP goes away it is made again. Prints the seed first, then
  *
  *   messages N in S s: accepted A, refused R; by errno: ...
  *
@@ -332,6 +332,45 @@ static void mutated(struct msg *m)
 	}
 }
 
+/* The names of the datapaths there are (a dump), into @names (up to @max of IFNAMSIZ). */
+static int dp_names(char (*names)[IFNAMSIZ], int max)
+{
+	static char rbuf[65536];
+	struct nlmsghdr *n;
+	struct msg m;
+	int count = 0;
+	ssize_t r;
+
+	hdr(&m, fam[0], NLM_F_DUMP, OVS_DP_CMD_GET, 0);
+	((struct nlmsghdr *)m.buf)->nlmsg_len = (uint32_t)m.len;
+	if (send(fd, m.buf, m.len, 0) < 0)
+		return 0;
+	for (;;) {
+		r = recv(fd, rbuf, sizeof(rbuf), 0);
+		if (r <= 0)
+			return count;
+		for (n = (struct nlmsghdr *)rbuf; NLMSG_OK(n, (unsigned int)r); n = NLMSG_NEXT(n, r)) {
+			struct nlattr *a;
+			int rem;
+
+			if (n->nlmsg_seq != seq)
+				continue;
+			if (n->nlmsg_type == NLMSG_DONE || n->nlmsg_type == NLMSG_ERROR)
+				return count;
+			rem = (int)n->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN -
+			      (int)NLA_ALIGN(sizeof(struct ovs_header));
+			for (a = (struct nlattr *)((char *)NLMSG_DATA(n) + GENL_HDRLEN +
+						   NLA_ALIGN(sizeof(struct ovs_header)));
+			     rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rem;
+			     rem -= NLA_ALIGN(a->nla_len),
+			     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
+				if (a->nla_type == OVS_DP_ATTR_NAME && count < max)
+					snprintf(names[count++], IFNAMSIZ, "%s",
+						 (char *)a + NLA_HDRLEN);
+		}
+	}
+}
+
 static void dp_cmd(int cmd, const char *name)
 {
 	struct msg m;
@@ -351,9 +390,10 @@ int main(int argc, char **argv)
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	unsigned long count, sent = 0, accepted = 0, refused = 0;
 	struct timespec t0, t1;
+	static char was[256][IFNAMSIZ], now[256][IFNAMSIZ];
+	int i, before, after;
 	double secs;
 	time_t end;
-	int i;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: genlfuzz DP MESSAGES SECONDS [SEED]\n");
@@ -380,6 +420,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "genlfuzz: the ovs_* families are not there\n");
 		return 2;
 	}
+	before = dp_names(was, 256);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (sent < count && time(NULL) < end) {
 		struct msg m;
@@ -421,10 +462,16 @@ int main(int argc, char **argv)
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* whatever datapath a NEW named from the set made (the others are refused as not one) */
-	for (i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
-		if (*names[i] && strcmp(names[i], dpname))
-			dp_cmd(OVS_DP_CMD_DEL, names[i]);
+	/* every datapath a NEW made, whatever its name: those that were not there before */
+	after = dp_names(now, 256);
+	for (i = 0; i < after; i++) {
+		int j, old = !strcmp(now[i], dpname);
+
+		for (j = 0; j < before && !old; j++)
+			old = !strcmp(now[i], was[j]);
+		if (!old)
+			dp_cmd(OVS_DP_CMD_DEL, now[i]);
+	}
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("messages %lu in %.1f s: accepted %lu, refused %lu; by errno:", sent, secs, accepted,
 	       refused);

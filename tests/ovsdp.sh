@@ -129,9 +129,9 @@ test_outside_the_subset_refused() {
 	add_dp dp0
 	pair a0 a1
 	dpctl add-if dp0 a0
-	# not there yet, or never: refused with an error, never ignored
-	check_fail "an internal port" --msg "Operation not supported" ovs-dpctl add-if dp0 int0,type=internal
-	[ ! -e /sys/class/net/int0 ] || fail "int0 was made by a refused add-if"
+	# never ignored: refused with an error
+	check_fail "a tunnel port" ovs-dpctl add-if dp0 vx0,type=geneve
+	[ ! -e /sys/class/net/vx0 ] || fail "vx0 was made by a refused add-if"
 	# as upstream: an L4 match needs its IP protocol in the key
 	check_fail "tcp() without ipv4(proto=6)" --msg "Invalid argument" \
 		ovs-dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(),tcp(dst=80)' 2
@@ -370,6 +370,47 @@ test_genl_fuzz() {
 	# the datapath still answers, and forwards by flows
 	dpctl del-flows dp0
 	check_contains "dp0 after the fuzzer" "$(dpctl dump-dps)" "system@dp0"
+}
+
+test_internal_port() {
+	add_dp dp0
+	sysctl -qw net.ipv6.conf.dp0.disable_ipv6=1
+	netns_add A
+	ip link add a0 type vpair peer name a1 netns A
+	defer "ip link del a0"
+	sysctl -qw net.ipv6.conf.a0.disable_ipv6=1
+	dpctl add-if dp0 a0
+	dpctl add-if dp0 int1,type=internal
+	check_contains "show lists it" "$(dpctl show dp0)" "port 2: int1 (internal)"
+	check_eq "int1's master" dp0 "$(master_of int1)"
+	check_fail "an internal port of a taken name" --msg "File exists" \
+		ovs-dpctl add-if dp0 a0,type=internal
+	# the host on int1: what it sends enters the datapath, what the datapath sends it goes up
+	sysctl -qw net.ipv6.conf.int1.disable_ipv6=1
+	ip addr add 10.5.0.254/24 dev int1
+	ip link set int1 up
+	ip link set a0 up
+	ip -n A addr add 10.5.0.1/24 dev a1
+	ip -n A link set a1 up
+	check_contains "ping A -> the host's int1" "$(ip netns exec A ping -c 2 -i 0.2 -W 2 10.5.0.254)" \
+		"2 received"
+	check_ge "int1 rx_packets" 2 "$(devstat int1 rx_packets)"
+	check_ge "int1 tx_packets" 2 "$(devstat int1 tx_packets)"
+	# it is the port's: not deleted or moved by ip, gone with del-if or the datapath
+	check_fail "ip link del of an internal port" ip link del int1
+	check_fail "ip link set netns of an internal port" ip link set int1 netns A
+	dpctl del-if dp0 int1
+	[ ! -e /sys/class/net/int1 ] || fail "int1 survived del-if"
+	dpctl add-if dp0 int2,type=internal
+	dpctl del-dp dp0
+	[ ! -e /sys/class/net/int2 ] || fail "int2 survived del-dp"
+	# and with the module
+	dpctl add-dp dp1
+	defer "ip link del dp1"
+	dpctl add-if dp1 int3,type=internal
+	rmmod vswitch
+	defer modprobe vswitch
+	[ ! -e /sys/class/net/int3 ] || fail "int3 survived rmmod"
 }
 
 # masks: hit:N and lookups: hit:N of ovs-dpctl show, as "MASK_HITS LOOKUP_HITS"
