@@ -8,8 +8,9 @@
  *   vnet-pkt [--bypass] fuzz IFACE SEED COUNT HEX...  send COUNT frames made from the given templates
  *                                                   by random truncation, byte flips and length-field
  *                                                   damage
- *   vnet-pkt [--bypass] flood IFACE HEX [SECONDS]   send the frame over and over until IFACE is gone,
- *                                                   then print "sent N" (exit 0); exit 1 if IFACE is
+ *   vnet-pkt [--bypass] flood IFACE HEX [SECONDS]   print "flooding" once bound to IFACE, send the
+ *                                                   frame over and over until IFACE is gone, then
+ *                                                   print "sent N" (exit 0); exit 1 if IFACE is
  *                                                   still there after SECONDS (default 60)
  *
  * --bypass sets PACKET_QDISC_BYPASS: the frames go from the socket straight to the driver's
@@ -224,6 +225,9 @@ static int cmd_flood(int fd, const unsigned char *frame, size_t len, int seconds
 	 * it the default buffer serves, only more slowly.
 	 */
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
+	/* bound: the device can go now, this flooder will see it go */
+	printf("flooding\n");
+	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (tries = 1;; tries++) {
 		if (send(fd, frame, len, 0) >= 0)

@@ -461,6 +461,8 @@ vnet_deferring() {
 # (empty without PREEMPT_DYNAMIC or debugfs)
 preempt_mode() { sed -n 's/.*(\([a-z]*\)).*/\1/p' /sys/kernel/debug/sched/preempt 2>/dev/null || true; }
 
+flooders_bound() { grep -q flooding "$1.1" && grep -q flooding "$1.2" && grep -q flooding "$1.3"; }
+
 test_teardown_races_bypass_xmit() {
 	# ARP requests from another host's MAC: the far end answers each one 100 ms later, from a queue
 	# and a timer (VNET_DEFER_MS). With PACKET_QDISC_BYPASS a frame goes from the socket straight to
@@ -507,6 +509,8 @@ test_teardown_races_bypass_xmit() {
 			"${pin[@]}" vnet-pkt --bypass flood vtr "$frame" 60 >/tmp/flood.$$.$pid 2>&1 &
 			vnet_flood_pids+=" $!"
 		done
+		# all three bound before the device may go (on a slow kernel a late one finds none)
+		wait_until $wait flooders_bound /tmp/flood.$$
 		for ((cyc = 1; cyc <= 4 && SECONDS < end; cyc++)); do
 			ip link set vtr up
 			# answers are being deferred again: the queue (64) overflows into rx_dropped
