@@ -331,9 +331,13 @@ test_miss_upcall_and_execute() {
 	check_contains "every miss's key named port 1" "$out" "bad-keys 0"
 	check_contains "nothing lost" "$(dpctl show dp0)" "lost:0"
 
-	# the userspace action: a copy of C's frames to a listener (on port 2, where nothing misses),
-	# with its userdata, besides the output
-	ovsupcall listen dp0 2 1 3 30 >$log 2>&1 &
+	# the userspace action: a copy of C's frames to a listener, with its userdata, besides the
+	# output. The listener is on an internal port kept down, where nothing can miss (B may send
+	# an ARP probe to A meanwhile); ovs-dpctl brings a port up: down again, without IPv6.
+	dpctl add-if dp0 idle0,type=internal
+	sysctl -qw net.ipv6.conf.idle0.disable_ipv6=1
+	ip link set idle0 down
+	ovsupcall listen dp0 4 1 3 30 >$log 2>&1 &
 	lpid=$!
 	wait_until 10 grep -q "^listening pid" $log
 	pid=$(sed -n 's/^listening pid //p' $log)
