@@ -25,35 +25,41 @@ static netdev_tx_t vsw_internal_xmit(struct sk_buff *skb, struct net_device *dev
 	return NETDEV_TX_OK;
 }
 
-static int vsw_internal_open(struct net_device *dev)
+int vsw_internal_open(struct net_device *dev)
 {
 	netif_carrier_on(dev);
 	return 0;
 }
 
-static int vsw_internal_stop(struct net_device *dev)
+int vsw_internal_stop(struct net_device *dev)
 {
 	netif_carrier_off(dev);
 	return 0;
 }
 
-/* Seen from the host, the port's directions are swapped: what it sent entered the switch. */
+/*
+ * An internal port's counters as its device shows them (@vport may be NULL:
+ * gone). Seen from the host the directions are swapped: what it sent entered
+ * the switch. RCU held.
+ */
+void vsw_internal_port_stats(const struct vsw_vport *vport, struct rtnl_link_stats64 *stats)
+{
+	u64 tot[VSW_PORT_NUM_CTRS];
+
+	if (!vport)
+		return;
+	vdev_ctrs_sum(vport->stats, VSW_PORT_NUM_CTRS, tot);
+	stats->tx_packets = tot[VSW_PORT_RX_PACKETS];
+	stats->tx_bytes = tot[VSW_PORT_RX_BYTES];
+	stats->rx_packets = tot[VSW_PORT_TX_PACKETS];
+	stats->rx_bytes = tot[VSW_PORT_TX_BYTES];
+	stats->rx_dropped = tot[VSW_PORT_TX_DROPPED];
+}
+
 static void vsw_internal_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *stats)
 {
-	struct vsw_dp *dp = vsw_internal_dp(dev);
-	u64 tot[VSW_PORT_NUM_CTRS];
-	struct vsw_vport *vport;
-
 	rcu_read_lock();
-	vport = rcu_dereference(dp->internal);
-	if (vport) {
-		vdev_ctrs_sum(vport->stats, VSW_PORT_NUM_CTRS, tot);
-		stats->tx_packets = tot[VSW_PORT_RX_PACKETS];
-		stats->tx_bytes = tot[VSW_PORT_RX_BYTES];
-		stats->rx_packets = tot[VSW_PORT_TX_PACKETS];
-		stats->rx_bytes = tot[VSW_PORT_TX_BYTES];
-		stats->rx_dropped = tot[VSW_PORT_TX_DROPPED];
-	}
+	vsw_internal_port_stats(rcu_dereference(vsw_internal_dp(dev)->internal), stats);
 	rcu_read_unlock();
 }
 
@@ -151,7 +157,8 @@ static void vsw_internal_destroy(struct vsw_vport *vport)
 {
 }
 
-static void vsw_internal_send(struct vsw_vport *vport, struct sk_buff *skb)
+/* What the datapath sends to an internal port goes up its device's stack. */
+void vsw_internal_send(struct vsw_vport *vport, struct sk_buff *skb)
 {
 	struct net_device *dev = vport->dev;
 

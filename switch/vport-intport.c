@@ -36,42 +36,19 @@ static netdev_tx_t vsw_intport_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
-static int vsw_intport_open(struct net_device *dev)
-{
-	netif_carrier_on(dev);
-	return 0;
-}
-
-static int vsw_intport_stop(struct net_device *dev)
-{
-	netif_carrier_off(dev);
-	return 0;
-}
-
-/* As port 0's: seen from the host the directions are swapped. */
 static void vsw_intport_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *stats)
 {
 	struct vsw_intport *ip = netdev_priv(dev);
-	u64 tot[VSW_PORT_NUM_CTRS];
-	struct vsw_vport *vport;
 
 	rcu_read_lock();
-	vport = rcu_dereference(ip->vport);
-	if (vport) {
-		vdev_ctrs_sum(vport->stats, VSW_PORT_NUM_CTRS, tot);
-		stats->tx_packets = tot[VSW_PORT_RX_PACKETS];
-		stats->tx_bytes = tot[VSW_PORT_RX_BYTES];
-		stats->rx_packets = tot[VSW_PORT_TX_PACKETS];
-		stats->rx_bytes = tot[VSW_PORT_TX_BYTES];
-		stats->rx_dropped = tot[VSW_PORT_TX_DROPPED];
-	}
+	vsw_internal_port_stats(rcu_dereference(ip->vport), stats);
 	rcu_read_unlock();
 	/* the core adds its own tx_dropped (a frame sent after the port left) */
 }
 
 static const struct net_device_ops vsw_intport_netdev_ops = {
-	.ndo_open		= vsw_intport_open,
-	.ndo_stop		= vsw_intport_stop,
+	.ndo_open		= vsw_internal_open,
+	.ndo_stop		= vsw_internal_stop,
 	.ndo_start_xmit		= vsw_intport_xmit,
 	.ndo_get_stats64	= vsw_intport_get_stats64,
 	.ndo_set_mac_address	= eth_mac_addr,
@@ -161,19 +138,9 @@ static void vsw_intport_destroy(struct vsw_vport *vport)
 	vsw_intport_dev_destroy(vport->dev);
 }
 
-static void vsw_intport_send(struct vsw_vport *vport, struct sk_buff *skb)
-{
-	struct net_device *dev = vport->dev;
-
-	skb_scrub_packet(skb, false);
-	skb->protocol = eth_type_trans(skb, dev);
-	skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
-	netif_rx(skb);
-}
-
 const struct vsw_vport_ops vsw_intport_vport_ops = {
 	.type		= VSW_VPORT_INTPORT,
 	.create		= vsw_intport_create,
 	.destroy	= vsw_intport_destroy,
-	.send		= vsw_intport_send,
+	.send		= vsw_internal_send,
 };

@@ -74,6 +74,11 @@ static inline bool vsw_vport_is_internal(const struct vsw_vport *vport)
 
 /* The vport behind a netdev port's device, or NULL: RTNL or RCU held. */
 struct vsw_vport *vsw_netdev_vport(const struct net_device *dev);
+/* vport-internal.c: what port 0 and the other internal ports share */
+int vsw_internal_open(struct net_device *dev);
+int vsw_internal_stop(struct net_device *dev);
+void vsw_internal_port_stats(const struct vsw_vport *vport, struct rtnl_link_stats64 *stats);
+void vsw_internal_send(struct vsw_vport *vport, struct sk_buff *skb);
 /* vport-intport.c */
 struct vsw_vport *vsw_intport_vport(const struct net_device *dev);
 struct net_device *vsw_intport_dev_create(struct net *net, const char *name,
