@@ -23,8 +23,20 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 #include <uapi/linux/openvswitch.h>
+#ifdef VSW_HAVE_NET_GSO_H
+#include <net/gso.h>		/* __skb_gso_segment() moved here in 6.5 (Kbuild tests for it) */
+#endif
 
 #include "datapath.h"
+
+/*
+ * The ovs_header after the generic netlink header: genl_info's userhdr until
+ * 6.6, genl_info_userhdr() since; both compute it like this.
+ */
+static struct ovs_header *vsw_ovs_header(const struct genl_info *info)
+{
+	return (struct ovs_header *)((u8 *)info->genlhdr + GENL_HDRLEN);
+}
 
 /* What a client may ask of a datapath: the per-vport upcall PIDs mode. */
 #define VSW_DP_FEATURES		(OVS_DP_F_UNALIGNED | OVS_DP_F_VPORT_PIDS)
@@ -185,7 +197,7 @@ static struct vsw_dp *vsw_dp_lookup(struct genl_info *info)
 {
 	struct vsw_dp *dp;
 
-	dp = vsw_genl_dp(genl_info_net(info), info->userhdr, info->attrs[OVS_DP_ATTR_NAME]);
+	dp = vsw_genl_dp(genl_info_net(info), vsw_ovs_header(info), info->attrs[OVS_DP_ATTR_NAME]);
 	if (!dp)
 		GENL_SET_ERR_MSG(info, "no such datapath");
 	return dp;
@@ -397,7 +409,7 @@ void vsw_genl_vport_notify(struct vsw_vport *vport, u8 cmd)
 /* The port a request names: by NAME (any switch, or dp_ifindex's), or by number in dp_ifindex. */
 static struct vsw_vport *vsw_vport_lookup(struct genl_info *info)
 {
-	const struct ovs_header *ovs_header = info->userhdr;
+	const struct ovs_header *ovs_header = vsw_ovs_header(info);
 	struct net *net = genl_info_net(info);
 	struct nlattr **a = info->attrs;
 	struct vsw_vport *vport = NULL;
@@ -478,7 +490,7 @@ static int vsw_vport_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	rtnl_lock();
-	dp = vsw_genl_dp(genl_info_net(info), info->userhdr, NULL);
+	dp = vsw_genl_dp(genl_info_net(info), vsw_ovs_header(info), NULL);
 	if (!dp) {
 		GENL_SET_ERR_MSG(info, "no such datapath");
 		err = -ENODEV;
@@ -859,7 +871,7 @@ static struct vsw_flow *vsw_flow_named(struct vsw_dp *dp, const struct vsw_flow_
 
 static struct vsw_dp *vsw_flow_dp(struct genl_info *info)
 {
-	struct vsw_dp *dp = vsw_genl_dp(genl_info_net(info), info->userhdr, NULL);
+	struct vsw_dp *dp = vsw_genl_dp(genl_info_net(info), vsw_ovs_header(info), NULL);
 
 	if (!dp)
 		GENL_SET_ERR_MSG(info, "no such datapath");
@@ -1343,7 +1355,7 @@ static int vsw_execute_meta(const struct nlattr *key, struct vsw_pkt_meta *meta,
 /* Actions run on a packet userspace gives, as if it had come in on the key's in_port. */
 static int vsw_packet_cmd_execute(struct sk_buff *skb, struct genl_info *info)
 {
-	const struct ovs_header *ovs_header = info->userhdr;
+	const struct ovs_header *ovs_header = vsw_ovs_header(info);
 	struct nlattr **a = info->attrs;
 	struct vsw_pkt_meta meta = {};
 	struct vsw_actions *acts;
