@@ -23,6 +23,7 @@
 #include <linux/if_vlan.h>
 #include <linux/in.h>
 #include <linux/slab.h>
+#include <net/mpls.h>
 #include <net/netlink.h>
 
 #include "datapath.h"
@@ -175,6 +176,39 @@ static void vsw_put_l3l4(struct vsw_kparse *p, const struct nlattr **a)
 		k->tcp_flags = nla_get_be16(a[OVS_KEY_ATTR_TCP_FLAGS]);
 }
 
+/* The attributes a key's EtherType and IP protocol make mandatory, as upstream. */
+static u64 vsw_key_expected(const struct vsw_mkey *k)
+{
+	u64 want;
+	bool v4 = k->eth_type == htons(ETH_P_IP), v6 = k->eth_type == htons(ETH_P_IPV6);
+
+	if (k->eth_type == htons(ETH_P_ARP) || k->eth_type == htons(ETH_P_RARP))
+		return A(ARP);
+	if (!v4 && !v6)
+		return 0;
+	want = v4 ? A(IPV4) : A(IPV6);
+	if (k->ip_frag == OVS_FRAG_TYPE_LATER)
+		return want;
+	switch (k->ip_proto) {
+	case IPPROTO_TCP:
+		return want | A(TCP) | A(TCP_FLAGS);
+	case IPPROTO_UDP:
+		return want | A(UDP);
+	case IPPROTO_SCTP:
+		return want | A(SCTP);
+	case IPPROTO_ICMP:
+		return want | (v4 ? A(ICMP) : 0);
+	case IPPROTO_ICMPV6:
+		if (v4)
+			return want;
+		want |= A(ICMPV6);
+		if (k->tp_src == htons(VSW_ND_SOLICIT) || k->tp_src == htons(VSW_ND_ADVERT))
+			want |= A(ND);
+		return want;
+	}
+	return want;
+}
+
 /* A key's L3/L4 attributes must fit its EtherType and IP protocol (match_validate upstream). */
 static int vsw_key_consistent(struct vsw_kparse *p, u64 here)
 {
@@ -185,6 +219,16 @@ static int vsw_key_consistent(struct vsw_kparse *p, u64 here)
 
 	if (hweight64(l3) > 1 || hweight64(l4) > 1)
 		goto bad;
+	if (eth_p_mpls(k->eth_type) || k->eth_type == htons(ETH_P_NSH)) {
+		NL_SET_ERR_MSG_MOD(p->extack, "MPLS and NSH flows are not supported");
+		return -EINVAL;
+	}
+	/* as upstream's match_validate(): what the EtherType and IP protocol call for is there */
+	if ((here & vsw_key_expected(k)) != vsw_key_expected(k)) {
+		NL_SET_ERR_MSG_MOD(p->extack,
+				   "a key attribute its EtherType or IP protocol calls for is missing (ipv4, ipv6, arp; tcp with tcp_flags, udp, sctp, icmp, icmpv6; nd for a neighbour message)");
+		return -EINVAL;
+	}
 	if (l3 == A(IPV4) && k->eth_type != htons(ETH_P_IP))
 		goto bad;
 	if (l3 == A(IPV6) && k->eth_type != htons(ETH_P_IPV6))
@@ -238,6 +282,9 @@ static int vsw_mask_consistent(struct vsw_kparse *p, u64 here)
 		goto bad;
 	if ((here & (A(TCP) | A(UDP) | A(SCTP) | A(ICMP) | A(ICMPV6) | A(ND) | A(TCP_FLAGS))) &&
 	    m->ip_proto != 0xff)
+		goto bad;
+	/* an ND mask needs the ICMPv6 type matched exactly */
+	if ((here & A(ND)) && m->tp_src != htons(0xff))
 		goto bad;
 	return 0;
 bad:

@@ -313,6 +313,7 @@ static void mutated(struct msg *m)
 		attr(m, OVS_KEY_ATTR_ETHERTYPE, &et, 2);
 		attr(m, OVS_KEY_ATTR_IPV4, &ip4, sizeof(ip4));
 		attr(m, OVS_KEY_ATTR_TCP, &tcp, sizeof(tcp));
+		attr(m, OVS_KEY_ATTR_TCP_FLAGS, &(uint16_t){ 0 }, 2);
 		nest_end(m, k);
 	} else {
 		hdr(m, fam[3], 0, OVS_PACKET_CMD_EXECUTE, ifindex);

@@ -6,8 +6,9 @@
  *   ovsflow add DP COUNT [MASKS]
  *
  * Installs COUNT flows `in_port(1),eth(),eth_type(0x0800),ipv4(dst=D/M),tcp(dst=P)` with
- * distinct D, actions output:2, spread over MASKS distinct masks (default 1: all ipv4 dst
- * /32; mask k also matches the TCP destination port's low k-1 bits), 256 requests in flight.
+ * distinct D, actions output:2, spread over MASKS distinct masks (1 to 32, default 1: all ipv4
+ * dst /32; mask k also matches the TCP destination port's low k % 16 bits, and from k = 16 on
+ * the ipv4 dst is a /31), 256 requests in flight.
  * Prints one line:
  *
  *   added N of COUNT in S.SSS s; refused R (first at flow K: ERRNO: EXTACK)
@@ -117,7 +118,7 @@ static int family_id(const char *name)
 	return -1;
 }
 
-/* One flow's key or mask: in_port, eth, ethertype, ipv4 dst, tcp dst. */
+/* One flow's key or mask: in_port, eth, ethertype, ipv4 dst, tcp dst, tcp flags (wildcarded). */
 static void key(struct msg *m, uint16_t type, uint32_t in_port, uint32_t dst, uint16_t dport,
 		int is_mask)
 {
@@ -135,6 +136,8 @@ static void key(struct msg *m, uint16_t type, uint32_t in_port, uint32_t dst, ui
 	attr(m, OVS_KEY_ATTR_IPV4, &ip4, sizeof(ip4));
 	tcp.tcp_dst = dport;
 	attr(m, OVS_KEY_ATTR_TCP, &tcp, sizeof(tcp));
+	/* a TCP key has its flags too (openvswitch.ko refuses one without: "Missing key") */
+	attr(m, OVS_KEY_ATTR_TCP_FLAGS, &(uint16_t){ 0 }, sizeof(uint16_t));
 	nest_end(m, k);
 }
 
@@ -156,8 +159,8 @@ int main(int argc, char **argv)
 	count = strtoul(argv[3], NULL, 0);
 	if (argc > 4)
 		masks = strtoul(argv[4], NULL, 0);
-	if (!masks || masks > 16) {
-		fprintf(stderr, "ovsflow: MASKS is 1 to 16\n");
+	if (!masks || masks > 32) {
+		fprintf(stderr, "ovsflow: MASKS is 1 to 32\n");
 		return 2;
 	}
 	ifindex = (int)if_nametoindex(argv[2]);
@@ -183,14 +186,15 @@ int main(int argc, char **argv)
 			struct nlattr *acts;
 			uint32_t out = 2, dst = htonl(0x0a800000u + (uint32_t)sent);
 			unsigned long k = sent % masks;
-			/* mask k: the ipv4 dst, and k-1 low bits of the TCP port (none for k = 0) */
-			uint16_t pmask = k ? htons((uint16_t)((1u << (k - 1)) | ((1u << (k - 1)) - 1))) : 0;
+			/* mask k: the ipv4 dst (/32, /31 from k = 16), k % 16 low bits of the TCP port */
+			uint16_t pmask = htons((uint16_t)((1u << (k % 16)) - 1));
+			uint32_t dmask = htonl(k < 16 ? 0xffffffffu : 0xfffffffeu);
 
 			hdr(&m, (uint16_t)family, NLM_F_CREATE | NLM_F_ACK, OVS_FLOW_CMD_NEW);
 			oh = put(&m, sizeof(*oh));
 			oh->dp_ifindex = ifindex;
 			key(&m, OVS_FLOW_ATTR_KEY, 1, dst, htons(80), 0);
-			key(&m, OVS_FLOW_ATTR_MASK, 0xffffffffu, 0xffffffffu, pmask, 1);
+			key(&m, OVS_FLOW_ATTR_MASK, 0xffffffffu, dmask, pmask, 1);
 			acts = nest(&m, OVS_FLOW_ATTR_ACTIONS);
 			attr(&m, OVS_ACTION_ATTR_OUTPUT, &out, sizeof(out));
 			nest_end(&m, acts);
