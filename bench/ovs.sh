@@ -4,7 +4,7 @@
 # families, so each measurement loads its module alone, builds datapath ob0 with ports 1 (ob1, from
 # namespace obA) and 2 (ob2, to namespace obB), installs the flows, measures, and unloads again.
 # pktgen sends UDP from obA to 10.222.0.2 in obB; one flow carries it to port 2:
-OVS_TRAFFIC_FLOW='in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.222.0.2,proto=17)'
+OVS_TRAFFIC_FLOW='in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.222.0.2,proto=17),udp()'
 
 # ovs_dp MODULE FLOWS MASKS: MODULE (vswitch or openvswitch) alone, ob0 with FLOWS - 1 TCP flows of
 # ovsflow over MASKS - 1 masks (none when FLOWS is 1) and then the traffic flow, whose mask is one more
@@ -78,9 +78,8 @@ bench_ovs() {
 	bench_compare "vswitch: UDP 64B, 10k flows vs 1 flow" pkt/s 0.9 ovs10k_ours ovs1_ours
 	bench_compare "vswitch vs openvswitch.ko: flow install" flows/s 1.0 ovsins_ours ovsins_ref
 
+	# the namespaces take the pairs with them
 	for ns in obA obB; do ip netns del $ns; done
-	ip link del ob1
-	ip link del ob2
 	rmmod openvswitch 2>/dev/null || true
 	modprobe vswitch
 }
