@@ -244,7 +244,7 @@ int vsw_dp_init(struct net_device *dev)
 		goto err_fdb;
 	dp->table.limit = flow_limit;
 
-	vport = vsw_vport_add(dp, &vsw_internal_vport_ops, dev, 0, NULL);
+	vport = vsw_vport_add(dp, &vsw_internal_vport_ops, dev, 0, 0, NULL);
 	if (IS_ERR(vport)) {
 		err = PTR_ERR(vport);
 		goto err_table;

@@ -23,8 +23,9 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 #include <uapi/linux/openvswitch.h>
-#ifdef VSW_HAVE_NET_GSO_H
-#include <net/gso.h>		/* __skb_gso_segment() moved here in 6.5 (Kbuild tests for it) */
+/* Since 6.5 the GSO helpers (__skb_gso_segment()) have their own header. */
+#ifndef SKB_GSO_CB
+#include <net/gso.h>
 #endif
 
 #include "datapath.h"
@@ -504,7 +505,8 @@ static int vsw_vport_cmd_new(struct sk_buff *skb, struct genl_info *info)
 			err = PTR_ERR(dev);
 			goto err_unlock;
 		}
-		vport = vsw_vport_add(dp, &vsw_intport_vport_ops, dev, port_no, info->extack);
+		vport = vsw_vport_add(dp, &vsw_intport_vport_ops, dev, port_no, pid,
+				      info->extack);
 		if (IS_ERR(vport))
 			vsw_intport_dev_destroy(dev);
 	} else {
@@ -515,13 +517,12 @@ static int vsw_vport_cmd_new(struct sk_buff *skb, struct genl_info *info)
 			goto err_unlock;
 		}
 		/* The same as ip link set DEV master DP: the notification goes to the group. */
-		vport = vsw_vport_add(dp, &vsw_netdev_vport_ops, dev, port_no, info->extack);
+		vport = vsw_vport_add(dp, &vsw_netdev_vport_ops, dev, port_no, pid, info->extack);
 	}
 	if (IS_ERR(vport)) {
 		err = PTR_ERR(vport);
 		goto err_unlock;
 	}
-	WRITE_ONCE(vport->upcall_pid, pid);
 	vsw_dp_mtu_auto_adjust(dp);
 	reply = vsw_vport_build(vport, info->snd_portid, info->snd_seq, OVS_VPORT_CMD_NEW);
 	rtnl_unlock();

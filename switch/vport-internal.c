@@ -77,7 +77,7 @@ static int vsw_internal_add_slave(struct net_device *dev, struct net_device *por
 	struct vsw_dp *dp = vsw_internal_dp(dev);
 	struct vsw_vport *vport;
 
-	vport = vsw_vport_add(dp, &vsw_netdev_vport_ops, port_dev, VSW_PORT_ANY, extack);
+	vport = vsw_vport_add(dp, &vsw_netdev_vport_ops, port_dev, VSW_PORT_ANY, 0, extack);
 	if (IS_ERR(vport))
 		return PTR_ERR(vport);
 	vsw_dp_mtu_auto_adjust(dp);

@@ -17,7 +17,7 @@
 #include "datapath.h"
 
 struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *ops,
-				struct net_device *dev, u32 port_no,
+				struct net_device *dev, u32 port_no, u32 upcall_pid,
 				struct netlink_ext_ack *extack)
 {
 	struct vsw_vport *vport;
@@ -51,6 +51,7 @@ struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *o
 	vport->dev = dev;
 	vport->port_no = port_no;
 	vport->ops = ops;
+	vport->upcall_pid = upcall_pid;	/* before the NEW notification, which carries it */
 
 	err = ops->create(vport, extack);
 	if (err)

@@ -57,7 +57,7 @@ struct vsw_vport {
 /* @port_no: the number wanted, or VSW_PORT_ANY for the lowest free one. */
 #define VSW_PORT_ANY	U32_MAX
 struct vsw_vport *vsw_vport_add(struct vsw_dp *dp, const struct vsw_vport_ops *ops,
-				struct net_device *dev, u32 port_no,
+				struct net_device *dev, u32 port_no, u32 upcall_pid,
 				struct netlink_ext_ack *extack);
 void vsw_vport_del(struct vsw_vport *vport);
 void vsw_vport_receive(struct vsw_vport *vport, struct sk_buff *skb);

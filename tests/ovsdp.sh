@@ -96,6 +96,34 @@ test_ports_both_tools() {
 	[ ! -e /sys/class/net/dp0 ] || fail "dp0 survived del-dp"
 }
 
+# the ovs_vport multicast group tells of ports coming and going by either tool, with their upcall
+# PIDs (ovs-vswitchd follows its ports by it)
+test_port_notifications() {
+	local w out
+	add_dp dp0
+	pair a0 a1
+	pair b0 b1
+	pair c0 c1
+	out=$(mktemp)
+	defer "rm -f $out"
+	ovsupcall watch dp0 5 60 >"$out" 2>&1 &
+	w=$!
+	defer "kill $w"
+	wait_until 10 grep -q watching "$out"
+	ovsupcall addport dp0 a0 4242
+	dpctl add-if dp0 b0
+	ip link set c0 master dp0
+	ovsupcall setpid dp0 1 77
+	dpctl del-if dp0 b0
+	wait "$w" || fail "ovsupcall watch: $(cat "$out")"
+	check_eq "notifications" "watching
+new 1 a0 pid 4242
+new 2 b0 pid 0
+new 3 c0 pid 0
+set 1 a0 pid 77
+del 2 b0 pid 0" "$(cat "$out")"
+}
+
 test_port_counters_and_lookups() {
 	add_dp dp0
 	sysctl -qw net.ipv6.conf.dp0.disable_ipv6=1

@@ -12,6 +12,11 @@
  *	"misses M actions A executed E refused R last-userdata HEX bad-keys B".
  *   ovsupcall setpid DP PORT PID
  *	sets PORT's upcall PID (a PID nobody listens on makes misses lost).
+ *   ovsupcall addport DP DEVICE PID
+ *	adds DEVICE to DP as a netdev port with upcall PID (OVS_VPORT_CMD_NEW, as ovs-vswitchd does).
+ *   ovsupcall watch DP COUNT SECONDS
+ *	joins ovs_vport's multicast group, prints "watching", then one line per notification about
+ *	DP's ports, "CMD PORT NAME pid PID" (CMD is new, del, set or get), until COUNT or SECONDS.
  *
  * A miss whose KEY lacks IN_PORT or ETHERNET, or names another port, counts as a bad key. Exit 0
  * when all went as described, 1 otherwise, 2 on a usage or socket error. Built static.
@@ -137,6 +142,104 @@ static int family_id(const char *name)
 	return -1;
 }
 
+/* The id of multicast group @group of family @name, or -1. */
+static int mcast_group(const char *name, const char *group)
+{
+	struct msg m;
+	static char rbuf[BUF];
+	struct nlattr *a, *g, *f;
+	struct nlmsghdr *n;
+	int rem, grem, frem, id;
+	ssize_t r;
+
+	hdr(&m, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, -1);
+	attr(&m, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
+	((struct nlmsghdr *)m.buf)->nlmsg_len = (uint32_t)m.len;
+	if (send(fd, m.buf, m.len, 0) < 0)
+		return -1;
+	r = recv(fd, rbuf, sizeof(rbuf), 0);
+	n = (struct nlmsghdr *)rbuf;
+	if (r < (ssize_t)NLMSG_HDRLEN || n->nlmsg_type == NLMSG_ERROR)
+		return -1;
+	rem = (int)n->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	for_each_attr(a, (char *)NLMSG_DATA(n) + GENL_HDRLEN, rem) {
+		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		grem = a->nla_len - NLA_HDRLEN;
+		for_each_attr(g, (char *)a + NLA_HDRLEN, grem) {
+			const char *gname = NULL;
+
+			id = -1;
+			frem = g->nla_len - NLA_HDRLEN;
+			for_each_attr(f, (char *)g + NLA_HDRLEN, frem) {
+				if (f->nla_type == CTRL_ATTR_MCAST_GRP_NAME)
+					gname = (char *)f + NLA_HDRLEN;
+				else if (f->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+					id = (int)*(uint32_t *)((char *)f + NLA_HDRLEN);
+			}
+			if (gname && !strcmp(gname, group))
+				return id;
+		}
+	}
+	return -1;
+}
+
+/* Prints DP's port notifications arriving on @lfd until @count of them or @end. */
+static int watch(int vport_family, int ifindex, unsigned long count, time_t end)
+{
+	static const char *const cmds[] = {
+		[OVS_VPORT_CMD_NEW] = "new", [OVS_VPORT_CMD_DEL] = "del",
+		[OVS_VPORT_CMD_GET] = "get", [OVS_VPORT_CMD_SET] = "set",
+	};
+	static char rbuf[BUF];
+	unsigned long seen = 0;
+	int group = mcast_group(OVS_VPORT_FAMILY, OVS_VPORT_MCGROUP);
+
+	if (group < 0 || setsockopt(lfd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+				    sizeof(group)) < 0) {
+		fprintf(stderr, "ovsupcall: joining %s: %s\n", OVS_VPORT_MCGROUP, strerror(errno));
+		return 2;
+	}
+	printf("watching\n");
+	fflush(stdout);
+	while (seen < count && time(NULL) < end) {
+		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		struct nlmsghdr *n;
+		ssize_t r;
+
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		r = recv(lfd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		for (n = (struct nlmsghdr *)rbuf; r > 0 && NLMSG_OK(n, (unsigned int)r);
+		     n = NLMSG_NEXT(n, r)) {
+			struct genlmsghdr *g = NLMSG_DATA(n);
+			struct ovs_header *oh = (struct ovs_header *)((char *)g + GENL_HDRLEN);
+			const char *name = "-";
+			long port = -1, pid = -1;
+			struct nlattr *a;
+			int rem;
+
+			if (n->nlmsg_type != vport_family || oh->dp_ifindex != ifindex)
+				continue;
+			rem = (int)n->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN -
+			      (int)NLA_ALIGN(sizeof(*oh));
+			for_each_attr(a, (char *)oh + NLA_ALIGN(sizeof(*oh)), rem) {
+				if (a->nla_type == OVS_VPORT_ATTR_NAME)
+					name = (char *)a + NLA_HDRLEN;
+				else if (a->nla_type == OVS_VPORT_ATTR_PORT_NO)
+					port = *(uint32_t *)((char *)a + NLA_HDRLEN);
+				else if (a->nla_type == OVS_VPORT_ATTR_UPCALL_PID)
+					pid = *(uint32_t *)((char *)a + NLA_HDRLEN);
+			}
+			printf("%s %ld %s pid %ld\n", g->cmd <= OVS_VPORT_CMD_SET && cmds[g->cmd] ?
+			       cmds[g->cmd] : "?", port, name, pid);
+			fflush(stdout);
+			seen++;
+		}
+	}
+	return seen < count ? 1 : 0;
+}
+
 static int set_pid(int vport_family, int ifindex, uint32_t port, uint32_t pid)
 {
 	struct msg m;
@@ -158,9 +261,11 @@ int main(int argc, char **argv)
 	time_t end;
 	static char rbuf[BUF];
 
-	if (argc < 5 || (strcmp(argv[1], "listen") && strcmp(argv[1], "setpid")) ||
+	if (argc < 5 || (strcmp(argv[1], "listen") && strcmp(argv[1], "setpid") &&
+			 strcmp(argv[1], "addport") && strcmp(argv[1], "watch")) ||
 	    (!strcmp(argv[1], "listen") && argc < 7)) {
-		fprintf(stderr, "usage: ovsupcall listen DP PORT OUT COUNT SECONDS | setpid DP PORT PID\n");
+		fprintf(stderr, "usage: ovsupcall listen DP PORT OUT COUNT SECONDS | setpid DP PORT PID |\n"
+			"       addport DP DEVICE PID | watch DP COUNT SECONDS\n");
 		return 2;
 	}
 	ifindex = (int)if_nametoindex(argv[2]);
@@ -179,6 +284,23 @@ int main(int argc, char **argv)
 	if (vport_family < 0 || packet_family < 0) {
 		fprintf(stderr, "ovsupcall: no ovs_vport/ovs_packet family\n");
 		return 2;
+	}
+	if (!strcmp(argv[1], "watch"))
+		return watch(vport_family, ifindex, strtoul(argv[3], NULL, 0),
+			     time(NULL) + strtol(argv[4], NULL, 0));
+	if (!strcmp(argv[1], "addport")) {
+		uint32_t type = OVS_VPORT_TYPE_NETDEV, pid = (uint32_t)strtoul(argv[4], NULL, 0);
+		struct msg m;
+		int err;
+
+		hdr(&m, vport_family, NLM_F_ACK, OVS_VPORT_CMD_NEW, ifindex);
+		attr(&m, OVS_VPORT_ATTR_NAME, argv[3], strlen(argv[3]) + 1);
+		attr(&m, OVS_VPORT_ATTR_TYPE, &type, sizeof(type));
+		attr(&m, OVS_VPORT_ATTR_UPCALL_PID, &pid, sizeof(pid));
+		err = transact(&m);
+		if (err)
+			fprintf(stderr, "ovsupcall: adding %s: %s\n", argv[3], strerror(err));
+		return err ? 1 : 0;
 	}
 	if (!strcmp(argv[1], "setpid")) {
 		int err = set_pid(vport_family, ifindex, port, (uint32_t)strtoul(argv[4], NULL, 0));
