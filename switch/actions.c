@@ -420,23 +420,35 @@ static void vsw_recirc_copy(struct vsw_exec *x, struct sk_buff *skb, u32 id)
 		vsw_dp_count_drop(x->dp, VSW_DROP_NOMEM);
 }
 
-/* userspace: a copy of the frame, as it is now, to the listener; the frame goes on */
-static void vsw_userspace(struct vsw_exec *x, struct sk_buff *skb, const struct nlattr *a)
+/*
+ * userspace: a copy of the frame, as it is now, to the listener; the frame
+ * goes on. With the ACTIONS flag the copy carries @list, the action list the
+ * userspace action is in (as upstream's output_userspace()).
+ */
+static void vsw_userspace(struct vsw_exec *x, struct sk_buff *skb, const struct nlattr *a,
+			  const struct nlattr *list, int list_len)
 {
-	const struct nlattr *pid = NULL, *userdata = NULL, *n;
+	struct vsw_upcall up = {
+		.cmd = OVS_PACKET_CMD_ACTION,
+		/* a trunc before it cuts the copy, as an output's */
+		.cutlen = x->cutlen ?: U32_MAX,
+	};
+	const struct nlattr *n;
 	struct vsw_mkey mkey;
 	int rem;
 
 	nla_for_each_nested(n, a, rem) {
-		if (nla_type(n) == OVS_USERSPACE_ATTR_PID)
-			pid = n;
-		else if (nla_type(n) == OVS_USERSPACE_ATTR_USERDATA)
-			userdata = n;
+		if (nla_type(n) == OVS_USERSPACE_ATTR_PID) {
+			up.pid = nla_get_u32(n);
+		} else if (nla_type(n) == OVS_USERSPACE_ATTR_USERDATA) {
+			up.userdata = n;
+		} else if (nla_type(n) == OVS_USERSPACE_ATTR_ACTIONS) {
+			up.actions = list;
+			up.actions_len = list_len;
+		}
 	}
 	vsw_mkey_from_frame(skb, vsw_fresh_key(x, skb), &x->meta, &mkey);
-	/* a trunc before it cuts the copy, as an output's */
-	vsw_dp_upcall(x->dp, skb, &mkey, OVS_PACKET_CMD_ACTION, pid ? nla_get_u32(pid) : 0,
-		      userdata, x->cutlen ?: U32_MAX);
+	vsw_dp_upcall(x->dp, skb, &mkey, &up);
 	x->cutlen = 0;
 }
 
@@ -476,7 +488,7 @@ static void vsw_do_actions(struct vsw_exec *x, struct sk_buff *skb, const struct
 			break;
 		}
 		case OVS_ACTION_ATTR_USERSPACE:
-			vsw_userspace(x, skb, a);
+			vsw_userspace(x, skb, a, attr, len);
 			break;
 		case OVS_ACTION_ATTR_TRUNC:
 			x->cutlen = ((const struct ovs_action_trunc *)nla_data(a))->max_len;

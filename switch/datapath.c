@@ -113,9 +113,13 @@ void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 		vdev_ctr_inc(dp->stats, VSW_DP_FLOW_MISSED);
 		/* a listener on the port (ovs-vswitchd): the miss is its to handle */
 		if (pid) {
+			struct vsw_upcall up = {
+				.cmd = OVS_PACKET_CMD_MISS, .pid = pid, .cutlen = U32_MAX,
+			};
+
 			if (!have_mkey)
 				vsw_mkey_from_frame(skb, key, meta, &mkey);
-			if (vsw_dp_upcall(dp, skb, &mkey, OVS_PACKET_CMD_MISS, pid, NULL, U32_MAX))
+			if (vsw_dp_upcall(dp, skb, &mkey, &up))
 				kfree_skb(skb);
 			else
 				consume_skb(skb);

@@ -120,8 +120,18 @@ static inline struct vsw_vport *vsw_dp_vport(const struct vsw_dp *dp, u32 port_n
 int vsw_genl_init(void);
 void vsw_genl_exit(void);
 void vsw_genl_vport_notify(struct vsw_vport *vport, u8 cmd);
-int vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key, u8 cmd,
-		  u32 pid, const struct nlattr *userdata, u32 cutlen);
+/* What goes up with a frame (upstream's dp_upcall_info). */
+struct vsw_upcall {
+	u8			cmd;		/* OVS_PACKET_CMD_MISS or _ACTION */
+	u32			pid;		/* the listener */
+	const struct nlattr	*userdata;	/* the userspace action's USERDATA, echoed */
+	const struct nlattr	*actions;	/* with its ACTIONS flag: the list it is in */
+	int			actions_len;
+	u32			cutlen;		/* a trunc before the userspace action */
+};
+
+int vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key,
+		  const struct vsw_upcall *up);
 void vsw_dp_execute(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 		    const struct vsw_flow_key *key, const struct vsw_pkt_meta *meta,
 		    const struct vsw_actions *acts);

@@ -1191,10 +1191,10 @@ static struct genl_family vsw_flow_family __ro_after_init = {
  * was), as upstream's queue_userspace_packet().
  */
 static int vsw_upcall_one(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key,
-			  u8 cmd, u32 pid, const struct nlattr *userdata, u32 cutlen)
+			  const struct vsw_upcall *up)
 {
 	bool tag = skb_vlan_tag_present(skb);
-	unsigned int full = skb->len + (tag ? VLAN_HLEN : 0), len = min(full, cutlen);
+	unsigned int full = skb->len + (tag ? VLAN_HLEN : 0), len = min(full, up->cutlen);
 	struct sk_buff *src = skb, *clone = NULL, *msg;
 	struct ovs_header *ovs_header;
 	struct nlattr *nla;
@@ -1220,19 +1220,22 @@ static int vsw_upcall_one(struct vsw_dp *dp, struct sk_buff *skb, const struct v
 	err = -ENOMEM;
 	msg = genlmsg_new(NLMSG_ALIGN(sizeof(*ovs_header)) + nla_total_size(512) +
 			  nla_total_size(len) + nla_total_size(sizeof(u32)) +
-			  (userdata ? nla_total_size(nla_len(userdata)) : 0) +
+			  (up->userdata ? nla_total_size(nla_len(up->userdata)) : 0) +
+			  (up->actions ? nla_total_size(up->actions_len) : 0) +
 			  nla_total_size_64bit(sizeof(u64)), GFP_ATOMIC);
 	if (!msg)
 		goto err_clone;
 	err = -EMSGSIZE;
-	ovs_header = genlmsg_put(msg, 0, 0, &vsw_packet_family, 0, cmd);
+	ovs_header = genlmsg_put(msg, 0, 0, &vsw_packet_family, 0, up->cmd);
 	if (!ovs_header)
 		goto err;
 	ovs_header->dp_ifindex = dp->dev->ifindex;
 	if (vsw_key_to_attrs(msg, OVS_PACKET_ATTR_KEY, key))
 		goto err;
-	if (userdata && nla_put(msg, OVS_PACKET_ATTR_USERDATA, nla_len(userdata),
-				nla_data(userdata)))
+	if (up->userdata && nla_put(msg, OVS_PACKET_ATTR_USERDATA, nla_len(up->userdata),
+				    nla_data(up->userdata)))
+		goto err;
+	if (up->actions && nla_put(msg, OVS_PACKET_ATTR_ACTIONS, up->actions_len, up->actions))
 		goto err;
 	if (len < full && nla_put_u32(msg, OVS_PACKET_ATTR_LEN, full))
 		goto err;
@@ -1264,7 +1267,7 @@ static int vsw_upcall_one(struct vsw_dp *dp, struct sk_buff *skb, const struct v
 	}
 	genlmsg_end(msg, ovs_header);
 	consume_skb(clone);
-	return genlmsg_unicast(dev_net(dp->dev), msg, pid);
+	return genlmsg_unicast(dev_net(dp->dev), msg, up->pid);
 err:
 	kfree_skb(msg);
 err_clone:
@@ -1277,16 +1280,16 @@ err_clone:
  * @cutlen): an error when it cannot be sent, counted lost. @skb stays the
  * caller's. Softirq or BH off, under RCU.
  */
-int vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key, u8 cmd,
-		  u32 pid, const struct nlattr *userdata, u32 cutlen)
+int vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey *key,
+		  const struct vsw_upcall *up)
 {
 	struct sk_buff *segs, *seg;
 	int err = -ENOTCONN;
 
-	if (!pid || !vsw_genl_registered)
+	if (!up->pid || !vsw_genl_registered)
 		goto lost;
 	if (!skb_is_gso(skb)) {
-		err = vsw_upcall_one(dp, skb, key, cmd, pid, userdata, cutlen);
+		err = vsw_upcall_one(dp, skb, key, up);
 		goto out;
 	}
 	/* a GSO frame goes up as the frames it stands for */
@@ -1299,7 +1302,7 @@ int vsw_dp_upcall(struct vsw_dp *dp, struct sk_buff *skb, const struct vsw_mkey 
 	skb_list_walk_safe(segs, seg, segs) {
 		skb_mark_not_on_list(seg);
 		if (!err)
-			err = vsw_upcall_one(dp, seg, key, cmd, pid, userdata, cutlen);
+			err = vsw_upcall_one(dp, seg, key, up);
 		consume_skb(seg);
 	}
 out:

@@ -380,7 +380,7 @@ test_miss_upcall_and_execute() {
 	lpid=$!
 	wait_until 10 grep -q "^listening pid" $log
 	pid=$(sed -n 's/^listening pid //p' $log)
-	dpctl add-flow dp0 'in_port(3),eth()' "userspace(pid=$pid,userdata(0102030405060708)),1"
+	dpctl add-flow dp0 'in_port(3),eth()' "userspace(pid=$pid,userdata(0102030405060708),actions),1"
 	check_contains "ping C -> A with copies to userspace" \
 		"$(ip netns exec C ping -c 2 -i 0.2 -W 2 10.5.0.1)" "2 received"
 	wait $lpid || fail "the listener: $(cat $log)"
@@ -388,6 +388,8 @@ test_miss_upcall_and_execute() {
 	figure "listener: $out"
 	check_contains "three copies (ARP and two echo requests)" "$out" "misses 0 actions 3"
 	check_contains "the userdata echoed" "$out" "last-userdata 0102030405060708"
+	# its actions flag: the copy carries the list it is in (userspace = 2, output = 1)
+	check_contains "the action list sent with the copy" "$out" "last-actions 2,1"
 
 	# a port whose listener is gone: its misses are lost, and counted
 	dpctl del-flows dp0

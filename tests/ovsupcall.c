@@ -9,7 +9,8 @@
  *	sets PORT's upcall PID to this socket, prints "listening pid P", then handles upcalls
  *	until COUNT of them (misses and actions) or SECONDS; for each miss, executes output:OUT on the packet (with the
  *	miss's in_port). Sets the PID back to 0 and prints
- *	"misses M actions A executed E refused R last-userdata HEX bad-keys B".
+ *	"misses M actions A executed E refused R last-userdata HEX bad-keys B last-actions T,...",
+ *	the last the action types of the last ACTIONS an action upcall carried ("-" for none).
  *   ovsupcall setpid DP PORT PID
  *	sets PORT's upcall PID (a PID nobody listens on makes misses lost).
  *   ovsupcall addport DP DEVICE PID
@@ -256,7 +257,7 @@ int main(int argc, char **argv)
 	int vport_family, packet_family, ifindex, bufsize = 4 << 20;
 	unsigned long misses = 0, actions = 0, executed = 0, refused = 0, bad = 0, count;
 	uint32_t port, out;
-	char userdata[80] = "-";
+	char userdata[80] = "-", acts[80] = "-";
 	socklen_t salen = sizeof(sa);
 	time_t end;
 	static char rbuf[BUF];
@@ -331,7 +332,7 @@ int main(int argc, char **argv)
 			continue;
 		for (n = (struct nlmsghdr *)rbuf; NLMSG_OK(n, (unsigned int)r); n = NLMSG_NEXT(n, r)) {
 			struct genlmsghdr *g = NLMSG_DATA(n);
-			struct nlattr *a, *packet = NULL, *key = NULL, *ud = NULL, *k;
+			struct nlattr *a, *packet = NULL, *key = NULL, *ud = NULL, *k, *al = NULL;
 			int rem, krem, in_port = -1, eth = 0;
 
 			if (n->nlmsg_type != packet_family)
@@ -346,6 +347,8 @@ int main(int argc, char **argv)
 					key = a;
 				else if (a->nla_type == OVS_PACKET_ATTR_USERDATA)
 					ud = a;
+				else if ((a->nla_type & NLA_TYPE_MASK) == OVS_PACKET_ATTR_ACTIONS)
+					al = a;
 			}
 			if (key) {
 				krem = key->nla_len - NLA_HDRLEN;
@@ -358,6 +361,16 @@ int main(int argc, char **argv)
 			}
 			if (g->cmd == OVS_PACKET_CMD_ACTION) {
 				actions++;
+				if (al) {
+					int arem = al->nla_len - NLA_HDRLEN, off = 0;
+					struct nlattr *x;
+
+					acts[0] = 0;
+					for_each_attr(x, (char *)al + NLA_HDRLEN, arem)
+						if (off < 70)
+							off += sprintf(acts + off, "%s%d", off ? "," : "",
+								       x->nla_type & NLA_TYPE_MASK);
+				}
 				if (ud) {
 					int i, len = ud->nla_len - NLA_HDRLEN;
 
@@ -396,7 +409,7 @@ int main(int argc, char **argv)
 		}
 	}
 	set_pid(vport_family, ifindex, port, 0);
-	printf("misses %lu actions %lu executed %lu refused %lu last-userdata %s bad-keys %lu\n",
-	       misses, actions, executed, refused, userdata, bad);
+	printf("misses %lu actions %lu executed %lu refused %lu last-userdata %s bad-keys %lu "
+	       "last-actions %s\n", misses, actions, executed, refused, userdata, bad, acts);
 	return refused || bad || misses + actions < count ? 1 : 0;
 }
