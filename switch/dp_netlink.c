@@ -1125,14 +1125,25 @@ static int vsw_flow_cmd_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		rtnl_unlock();
 		return -ENODEV;
 	}
-	list_for_each_entry(flow, &dp->table.list, list) {
-		if (i++ < cb->args[0])
-			continue;
+	/*
+	 * Resumed after the flow sent last (args[1]) while no flow has gone since
+	 * (args[2]): new flows go at the list's tail. Else by count (args[0]).
+	 */
+	if (cb->args[1] && cb->args[2] == vsw_flow_removals()) {
+		flow = (struct vsw_flow *)cb->args[1];
+	} else {
+		flow = list_entry(&dp->table.list, struct vsw_flow, list);
+		for (i = 0; i < cb->args[0] && !list_is_last(&flow->list, &dp->table.list); i++)
+			flow = list_next_entry(flow, list);
+	}
+	list_for_each_entry_continue(flow, &dp->table.list, list) {
 		if (vsw_flow_fill(dp, flow, skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  NLM_F_MULTI, OVS_FLOW_CMD_GET, flags))
 			break;
 		cb->args[0]++;
+		cb->args[1] = (long)flow;
 	}
+	cb->args[2] = vsw_flow_removals();
 	rtnl_unlock();
 	return skb->len;
 }

@@ -388,10 +388,19 @@ err_mask:
 	return err;
 }
 
+static unsigned long vsw_flow_removed;	/* RTNL */
+
+unsigned long vsw_flow_removals(void)
+{
+	ASSERT_RTNL();
+	return vsw_flow_removed;
+}
+
 /* Unlinks @flow and frees it after the readers that may hold it. */
 void vsw_flow_remove(struct vsw_flow_table *table, struct vsw_flow *flow)
 {
 	ASSERT_RTNL();
+	vsw_flow_removed++;
 	rhashtable_remove_fast(&table->flows, &flow->node, vsw_flow_params);
 	if (flow->ufid_len)
 		rhashtable_remove_fast(&table->ufids, &flow->ufid_node, vsw_ufid_params);
@@ -412,8 +421,17 @@ void vsw_flow_flush(struct vsw_flow_table *table)
 void vsw_flow_stats_update(struct vsw_flow *flow, unsigned int len, __be16 tcp_flags)
 {
 	struct vsw_flow_stats *s = this_cpu_ptr(flow->stats);
+	u32 gen = READ_ONCE(flow->clear_gen);
 
 	u64_stats_update_begin(&s->syncp);
+	if (unlikely(s->gen != gen)) {
+		/* cleared since this CPU last counted */
+		s->packets = 0;
+		s->bytes = 0;
+		s->used = 0;
+		s->tcp_flags = 0;
+		s->gen = gen;
+	}
 	s->packets++;
 	s->bytes += len;
 	s->used = jiffies;
@@ -424,6 +442,7 @@ void vsw_flow_stats_update(struct vsw_flow *flow, unsigned int len, __be16 tcp_f
 void vsw_flow_stats_get(const struct vsw_flow *flow, struct ovs_flow_stats *stats,
 			unsigned long *used, __be16 *tcp_flags)
 {
+	u32 gen = READ_ONCE(flow->clear_gen);
 	unsigned int start;
 	int cpu;
 
@@ -435,6 +454,7 @@ void vsw_flow_stats_get(const struct vsw_flow *flow, struct ovs_flow_stats *stat
 		u64 packets, bytes;
 		unsigned long u;
 		__be16 flags;
+		bool stale;
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
@@ -442,7 +462,10 @@ void vsw_flow_stats_get(const struct vsw_flow *flow, struct ovs_flow_stats *stat
 			bytes = s->bytes;
 			u = s->used;
 			flags = s->tcp_flags;
+			stale = s->gen != gen;
 		} while (u64_stats_fetch_retry(&s->syncp, start));
+		if (stale)
+			continue;
 		stats->n_packets += packets;
 		stats->n_bytes += bytes;
 		if (u && (!*used || time_after(u, *used)))
@@ -451,21 +474,13 @@ void vsw_flow_stats_get(const struct vsw_flow *flow, struct ovs_flow_stats *stat
 	}
 }
 
-/* OVS_FLOW_ATTR_CLEAR: under RTNL; a frame counted meanwhile may survive the clear. */
+/*
+ * OVS_FLOW_ATTR_CLEAR, under RTNL: a new generation, so that no CPU's counters
+ * are written but by that CPU (upstream takes a per-CPU lock on each frame).
+ */
 void vsw_flow_stats_clear(struct vsw_flow *flow)
 {
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct vsw_flow_stats *s = per_cpu_ptr(flow->stats, cpu);
-
-		u64_stats_update_begin(&s->syncp);
-		s->packets = 0;
-		s->bytes = 0;
-		s->used = 0;
-		s->tcp_flags = 0;
-		u64_stats_update_end(&s->syncp);
-	}
+	WRITE_ONCE(flow->clear_gen, flow->clear_gen + 1);
 }
 
 void vsw_mkey_from_frame(const struct sk_buff *skb, const struct vsw_flow_key *key,

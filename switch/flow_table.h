@@ -87,11 +87,17 @@ struct vsw_flow_id {
 	struct vsw_mkey		key;
 };
 
+/*
+ * A flow's counters on one CPU, written by that CPU only. A clear (under RTNL)
+ * bumps the flow's clear_gen: counters of an older generation count as zero,
+ * and their CPU starts them over at its next frame.
+ */
 struct vsw_flow_stats {
 	u64			packets;
 	u64			bytes;
 	unsigned long		used;		/* jiffies, 0 if never */
 	__be16			tcp_flags;
+	u32			gen;		/* the flow's clear_gen when last written */
 	struct u64_stats_sync	syncp;
 };
 
@@ -118,6 +124,7 @@ struct vsw_flow {
 	struct nlattr		*key_attrs;
 	struct nlattr		*mask_attrs;
 	struct vsw_flow_stats __percpu *stats;
+	u32			clear_gen;	/* OVS_FLOW_ATTR_CLEARs so far */
 };
 
 #define VSW_MASK_CACHE	256		/* per CPU, a power of two */
@@ -154,6 +161,8 @@ int vsw_flow_insert(struct vsw_flow_table *table, struct vsw_flow *flow,
 		    const struct vsw_mkey *mask);
 void vsw_flow_remove(struct vsw_flow_table *table, struct vsw_flow *flow);
 void vsw_flow_flush(struct vsw_flow_table *table);
+/* Flows removed from any table so far: a dump may resume after a flow it sent while this stays. */
+unsigned long vsw_flow_removals(void);
 struct vsw_flow *vsw_flow_find_ufid(struct vsw_flow_table *table, const u8 *ufid, u8 len);
 struct vsw_flow *vsw_flow_find_overlap(struct vsw_flow_table *table, const struct vsw_mkey *key);
 struct vsw_flow *vsw_flow_find_unmasked(struct vsw_flow_table *table, const struct vsw_mkey *key);
