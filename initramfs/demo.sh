@@ -59,3 +59,17 @@ show ip link show master sw0
 show ip -d link show sw0
 show ethtool -S sw0
 show ip -s link show sw0
+
+echo
+echo "== the same switch through ovs-dpctl (Open vSwitch's datapath interface): flows, then the learning switch =="
+show ip link del sw0
+show ovs-dpctl add-dp dp0
+show ovs-dpctl add-if dp0 a0
+show ovs-dpctl add-if dp0 b0
+show ovs-dpctl add-if dp0 int1,type=internal
+show ovs-dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.5.0.2/255.255.255.255)' 2
+show ovs-dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+show ip netns exec A ping -c 3 -i 0.2 10.5.0.2
+show ovs-dpctl dump-flows dp0
+show ovs-dpctl show dp0
+show ip link show master dp0
