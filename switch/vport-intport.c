@@ -109,10 +109,15 @@ struct net_device *vsw_intport_dev_create(struct net *net, const char *name,
 	return dev;
 }
 
-/* The port's device goes with it (not when it is being unregistered already). */
+/*
+ * The port's device goes with it, unless it is going already: being
+ * unregistered, or queued on a kill list by its namespace's exit (which
+ * queues devices newest first, so this one before its datapath's dellink
+ * runs; unregistering it here would take it off that list's walk).
+ */
 void vsw_intport_dev_destroy(struct net_device *dev)
 {
-	if (dev->reg_state == NETREG_REGISTERED)
+	if (dev->reg_state == NETREG_REGISTERED && list_empty(&dev->unreg_list))
 		unregister_netdevice(dev);
 }
 

@@ -101,6 +101,11 @@ wait_link() {
 
 require_module() { modprobe "$@" || skip "module $1 cannot be loaded"; }
 
+# klog_mark NAME puts a line in the kernel log; klog_since NAME prints what came after it (a count
+# of lines would not do: once the ring is full, old lines go as new ones come)
+klog_mark() { echo "klog-mark: $1" >/dev/kmsg; }
+klog_since() { dmesg | awk -v m="klog-mark: $1" 'f { print } index($0, m) { f = 1 }'; }
+
 # the world as a test must leave it
 _world() { { ls /run/netns 2>/dev/null; ip -o link show | awk -F': ' '{ print $2 }'; } | sort; }
 
@@ -116,7 +121,7 @@ ktap_main() {
 		_one "$2"
 		exit 0
 	fi
-	local tests t n=0 failed=0 rc log before after klog0 klog bad why
+	local tests t n=0 failed=0 rc log before after klog bad why
 	tests=$(grep -o '^test_[A-Za-z0-9_]*' "$0")
 	[ -n "${TEST_FILTER:-}" ] && tests=$(printf '%s\n' $tests | grep -E "$TEST_FILTER")
 	echo "KTAP version 1"
@@ -125,7 +130,7 @@ ktap_main() {
 	for t in $tests; do
 		n=$((n + 1))
 		before=$(_world)
-		klog0=$(dmesg | wc -l)
+		klog_mark "$n $t"
 		timeout -s TERM -k 10 "$TEST_TIMEOUT" bash "$0" --one "$t" >"$log" 2>&1 </dev/null
 		rc=$?
 		case $rc in
@@ -145,7 +150,9 @@ ktap_main() {
 			rm -f "$log.before" "$log.after"
 			[ $rc -eq 0 ] || [ $rc -eq $KSFT_SKIP ] && rc=1
 		fi
-		klog=$(dmesg | tail -n +$((klog0 + 1)))
+		klog=$(klog_since "$n $t")
+		# a test that filled the ring and pushed its mark out: all of what is left
+		dmesg | grep -qF "klog-mark: $n $t" || klog=$(dmesg)
 		bad=$(printf '%s\n' "$klog" | grep -E "$KLOG_BAD" || true)
 		if [ -n "$bad" ]; then
 			{ echo "FAIL: kernel log:"; printf '%s\n' "$klog" | tail -n 40; } >>"$log"

@@ -470,6 +470,26 @@ test_internal_port() {
 }
 
 # masks: hit:N and lookups: hit:N of ovs-dpctl show, as "MASK_HITS LOOKUP_HITS"
+# a namespace with a datapath, internal ports and a device port goes away: its exit queues the
+# internal ports' devices before the datapath's dellink deletes its ports
+test_namespace_exit_with_internal_ports() {
+	ip netns add dpns
+	defer "ip netns del dpns"
+	ip netns exec dpns ovs-dpctl add-dp dp0 2>/dev/null
+	ip netns exec dpns ovs-dpctl add-if dp0 int1,type=internal 2>/dev/null
+	ip netns exec dpns ovs-dpctl add-if dp0 int2,type=internal 2>/dev/null
+	# v0 in dpns, its peer v1 here: v1 goes in the same batch of the namespace's exit
+	ip link add v1 type vpair peer name v0 netns dpns
+	defer "ip link del v1"
+	ip netns exec dpns ovs-dpctl add-if dp0 v0 2>/dev/null
+	check_contains "the ports in dpns" "$(ip netns exec dpns ovs-dpctl show dp0 2>/dev/null)" \
+		"port 3: v0"
+	ip netns del dpns
+	# the namespace's exit runs in a workqueue; v1 goes in the batch that deletes dp0's ports
+	wait_until 30 sh -c '! ip link show v1'
+	check_fail "dp0 after its namespace" ovs-dpctl show dp0
+}
+
 dp_hits() { dpctl show "$1" | awk '/lookups:/ { sub(/.*hit:/, "", $2); l = $2 }
 	/masks:/ { sub(/hit:/, "", $2); m = $2 } END { print m, l }'; }
 
@@ -539,17 +559,17 @@ test_flow_limit() {
 # modprobe.d blacklists it, so a family lookup does not pull it in. When it is loaded first it holds
 # the ovs_* families; vswitch then loads without them, says so once, and ip link still drives it.
 test_beside_openvswitch_ko() {
-	local k0 n
+	local n
 	rmmod vswitch
-	defer modprobe vswitch
+	# last, whatever happened: vswitch alone again, with the families
+	defer "rmmod vswitch; rmmod openvswitch; modprobe vswitch"
 	check_fail "ovs-dpctl with neither module" ovs-dpctl dump-dps
 	[ ! -d /sys/module/openvswitch ] || fail "looking up ovs_datapath auto-loaded openvswitch.ko"
 	modprobe openvswitch
-	defer "rmmod openvswitch"
-	k0=$(dmesg | wc -l)
+	klog_mark beside-ovs
 	modprobe vswitch
 	check_eq "kernel log lines saying the families are taken" 1 \
-		"$(dmesg | tail -n +$((k0 + 1)) | grep -c 'Open vSwitch families are taken')"
+		"$(klog_since beside-ovs | grep -c 'Open vSwitch families are taken' || true)"
 	# ovs-dpctl drives openvswitch.ko now, ip link the learning switch
 	dpctl add-dp ovs0 >/dev/null
 	defer "ovs-dpctl del-dp ovs0"
