@@ -76,6 +76,14 @@ static int vsw_key_attrs(const struct nlattr *list, const struct nlattr **a, u64
 
 	nla_for_each_nested(nla, list, rem) {
 		type = nla_type(nla);
+		if (type == OVS_KEY_ATTR_TUNNEL && p->is_mask && !(*here & A(TUNNEL))) {
+			/*
+			 * As upstream, a mask may name tunnel fields (ovs-vswitchd's
+			 * always do); no frame here has any, so it matches them all.
+			 */
+			*here |= A(TUNNEL);
+			continue;
+		}
 		len = type <= OVS_KEY_ATTR_MAX ? vsw_key_lens[type] : 0;
 		if (!len) {
 			NL_SET_ERR_MSG_ATTR(p->extack, nla,
@@ -97,7 +105,9 @@ static int vsw_key_attrs(const struct nlattr *list, const struct nlattr **a, u64
 		NL_SET_ERR_MSG_MOD(p->extack, "bytes after the last key/mask attribute");
 		return -EINVAL;
 	}
-	if (p->is_mask && (*here & ~p->key_seen & ~A(ENCAP))) {
+	/* as upstream's match_validate(), these may be masked without being in the key */
+	if (p->is_mask &&
+	    (*here & ~p->key_seen & ~(A(ENCAP) | A(TUNNEL) | A(IN_PORT) | A(ETHERTYPE)))) {
 		NL_SET_ERR_MSG_MOD(p->extack, "a mask attribute without its key attribute");
 		return -EINVAL;
 	}
@@ -312,7 +322,10 @@ static int vsw_parse_level(struct vsw_kparse *p, const struct nlattr *list, int 
 		k->priority = nla_get_u32(a[OVS_KEY_ATTR_PRIORITY]);
 	if (a[OVS_KEY_ATTR_SKB_MARK])
 		k->skb_mark = nla_get_u32(a[OVS_KEY_ATTR_SKB_MARK]);
-	if (a[OVS_KEY_ATTR_IN_PORT]) {
+	if (!level && !p->is_mask && !a[OVS_KEY_ATTR_IN_PORT]) {
+		/* as upstream: no port (a mask that matches the port then matches no frame) */
+		k->in_port = VSW_MAX_PORTS;
+	} else if (a[OVS_KEY_ATTR_IN_PORT]) {
 		/* as upstream: a port is matched exactly or not at all */
 		k->in_port = p->is_mask ? U32_MAX : nla_get_u32(a[OVS_KEY_ATTR_IN_PORT]);
 		if (k->in_port >= VSW_MAX_PORTS && !p->is_mask) {
@@ -583,7 +596,8 @@ int vsw_key_to_attrs(struct sk_buff *msg, int attrtype, const struct vsw_mkey *k
 	key = nla_nest_start_noflag(msg, attrtype);
 	if (!key)
 		return -EMSGSIZE;
-	if ((k->dp_hash && nla_put_u32(msg, OVS_KEY_ATTR_DP_HASH, k->dp_hash)) ||
+	/* as upstream, dp_hash and recirc_id always: ovs-vswitchd's mask names them */
+	if (nla_put_u32(msg, OVS_KEY_ATTR_DP_HASH, k->dp_hash) ||
 	    nla_put_u32(msg, OVS_KEY_ATTR_RECIRC_ID, k->recirc_id) ||
 	    nla_put_u32(msg, OVS_KEY_ATTR_PRIORITY, k->priority) ||
 	    nla_put_u32(msg, OVS_KEY_ATTR_IN_PORT, k->in_port) ||

@@ -338,6 +338,34 @@ test_flow_trunc_recirc_sample_clone() {
 	wait_until 5 sh -c "[ \$(ethtool -S dp0 | awk '/drop_loop:/ { print \$2 }') -gt $loops0 ]"
 }
 
+# trunc cuts a copy of a GSO frame, not the frame: A's TCP goes to B whole (GSO) while C gets the
+# first 200 bytes (a clone's GSO fields are its siblings' too, until it has its own head)
+test_flow_trunc_copy_of_gso_frame() {
+	dp_abc
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' 2
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()' 1
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0800),ipv4()' 1
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4()' 'trunc(200),3,2'
+	local spid mtu0 rx0 c0 out
+	ip netns exec B iperf3 -s -1 -B 10.5.0.2 >/dev/null 2>&1 &
+	spid=$!
+	defer "kill $spid"
+	wait_until 10 sh -c "ip netns exec B ss -Hltn 'sport = :5201' | grep -q ."
+	mtu0=$(estat dp0 drop_mtu)
+	rx0=$(ip netns exec B cat /sys/class/net/b1/statistics/rx_bytes)
+	c0=$(devstat c0 tx_packets)
+	out=$(ip netns exec A timeout 20 iperf3 -c 10.5.0.2 -t 2 -f m 2>&1) || fail "iperf3: $out"
+	figure "iperf3 A -> B with truncated copies to C: $(printf '%s\n' "$out" |
+		awk '/receiver/ { print $(NF - 2), $(NF - 1) }')"
+	check_eq "frames dropped for the MTU" "$mtu0" "$(estat dp0 drop_mtu)"
+	check_ge "bytes B received" $((rx0 + 1000000)) \
+		"$(ip netns exec B cat /sys/class/net/b1/statistics/rx_bytes)"
+	check_ge "copies sent to C" $((c0 + 10)) "$(devstat c0 tx_packets)"
+	check_le "bytes per copy to C" 200 \
+		"$(awk -v p="$(devstat c0 tx_packets)" -v b="$(devstat c0 tx_bytes)" \
+			'BEGIN { print int(b / p) }')"
+}
+
 test_flow_matches_nd_target() {
 	dp_abc
 	local n
