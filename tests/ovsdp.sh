@@ -567,6 +567,16 @@ test_lookup_cost_with_many_masks() {
 	check_le "masks probed per hit (x100)" 150 $((masks * 100 / hits))
 }
 
+# megaflows shaped as ovs-vswitchd's: the upcall key as it came (recirc_id, dp_hash), a mask that
+# also names the tunnel fields
+test_vswitchd_shaped_flows() {
+	dp_abc
+	local out
+	out=$(ovsflow add dp0 64 4 vswitchd) || fail "ovsflow: $out"
+	check_eq "flows with their recirc_id" 64 "$(dpctl dump-flows dp0 | grep -c '^recirc_id(0),')"
+	check_contains "masks" "$(dpctl show dp0)" "total:4"
+}
+
 test_flow_limit() {
 	rmmod vswitch
 	defer "rmmod vswitch; modprobe vswitch"

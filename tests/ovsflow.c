@@ -3,7 +3,7 @@
  * ovsflow: many flows into an Open vSwitch kernel datapath at once, through the ovs_flow generic
  * netlink family (what ovs-dpctl does one process per flow).
  *
- *   ovsflow add DP COUNT [MASKS]
+ *   ovsflow add DP COUNT [MASKS [vswitchd]]
  *
  * Installs COUNT flows `in_port(1),eth(),eth_type(0x0800),ipv4(dst=D/M),tcp(dst=P)` with
  * distinct D, actions output:2, spread over MASKS distinct masks (1 to 32, default 1: all ipv4
@@ -12,6 +12,10 @@
  * Prints one line:
  *
  *   added N of COUNT in S.SSS s; refused R (first at flow K: ERRNO: EXTACK)
+ *
+ * With "vswitchd", keys and masks are shaped as ovs-vswitchd's megaflows are: the key has
+ * recirc_id and dp_hash (as the kernel's upcall keys do), the mask matches recirc_id, wildcards
+ * dp_hash and names the tunnel fields (a TUNNEL nest with the TTL, all wildcarded but that).
  *
  * Exits 0 when every flow was added, 1 when some were refused, 2 on a usage or socket error.
  * The destinations are 10.128.0.0/9 + i, clear of the test networks. Built static.
@@ -119,10 +123,25 @@ static int family_id(const char *name)
 }
 
 /* One flow's key or mask: in_port, eth, ethertype, ipv4 dst, tcp dst, tcp flags (wildcarded). */
+static int vswitchd_style;
+
 static void key(struct msg *m, uint16_t type, uint32_t in_port, uint32_t dst, uint16_t dport,
 		int is_mask)
 {
 	struct nlattr *k = nest(m, type);
+
+	if (vswitchd_style) {
+		uint32_t recirc = is_mask ? 0xffffffffu : 0, hash = 0;
+
+		attr(m, OVS_KEY_ATTR_RECIRC_ID, &recirc, sizeof(recirc));
+		attr(m, OVS_KEY_ATTR_DP_HASH, &hash, sizeof(hash));
+		if (is_mask) {
+			struct nlattr *t = nest(m, OVS_KEY_ATTR_TUNNEL);
+
+			attr(m, OVS_TUNNEL_KEY_ATTR_TTL, &(uint8_t){ 0xff }, 1);
+			nest_end(m, t);
+		}
+	}
 	struct ovs_key_ethernet eth = { 0 };
 	struct ovs_key_ipv4 ip4 = { 0 };
 	struct ovs_key_tcp tcp = { 0 };
@@ -153,12 +172,13 @@ int main(int argc, char **argv)
 	char rbuf[BUF];
 
 	if (argc < 4 || strcmp(argv[1], "add")) {
-		fprintf(stderr, "usage: ovsflow add DP COUNT [MASKS]\n");
+		fprintf(stderr, "usage: ovsflow add DP COUNT [MASKS [vswitchd]]\n");
 		return 2;
 	}
 	count = strtoul(argv[3], NULL, 0);
 	if (argc > 4)
 		masks = strtoul(argv[4], NULL, 0);
+	vswitchd_style = argc > 5 && !strcmp(argv[5], "vswitchd");
 	if (!masks || masks > 32) {
 		fprintf(stderr, "ovsflow: MASKS is 1 to 32\n");
 		return 2;
