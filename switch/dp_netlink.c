@@ -811,6 +811,7 @@ static int vsw_flow_fill(struct vsw_dp *dp, struct vsw_flow *flow, struct sk_buf
 	const struct vsw_actions *acts = rcu_dereference_rtnl(flow->acts);
 	struct ovs_header *ovs_header;
 	struct ovs_flow_stats stats;
+	int first = !skb->len;
 	unsigned long used;
 	__be16 tcp_flags;
 
@@ -831,14 +832,21 @@ static int vsw_flow_fill(struct vsw_dp *dp, struct vsw_flow *flow, struct sk_buf
 	    (stats.n_packets && nla_put_64bit(skb, OVS_FLOW_ATTR_STATS, sizeof(stats), &stats,
 					      OVS_FLOW_ATTR_PAD)) ||
 	    ((u8)ntohs(tcp_flags) &&
-	     nla_put_u8(skb, OVS_FLOW_ATTR_TCP_FLAGS, (u8)ntohs(tcp_flags))) ||
-	    (!(flags & OVS_UFID_F_OMIT_ACTIONS) &&
-	     nla_put(skb, OVS_FLOW_ATTR_ACTIONS, acts->len, acts->attrs))) {
-		genlmsg_cancel(skb, ovs_header);
-		return -EMSGSIZE;
-	}
+	     nla_put_u8(skb, OVS_FLOW_ATTR_TCP_FLAGS, (u8)ntohs(tcp_flags))))
+		goto full;
+	/*
+	 * Actions (up to 32 KiB) that do not fit even a message of their own
+	 * (a dump's may be smaller) are left out, as upstream: the client GETs
+	 * them. Else a dump would end at such a flow.
+	 */
+	if (!(flags & OVS_UFID_F_OMIT_ACTIONS) &&
+	    nla_put(skb, OVS_FLOW_ATTR_ACTIONS, acts->len, acts->attrs) && !first)
+		goto full;
 	genlmsg_end(skb, ovs_header);
 	return 0;
+full:
+	genlmsg_cancel(skb, ovs_header);
+	return -EMSGSIZE;
 }
 
 static struct sk_buff *vsw_flow_build(struct vsw_dp *dp, struct vsw_flow *flow,

@@ -643,7 +643,8 @@ full:
 #define VSW_ACTIONS_MAX_DEPTH	8	/* nested sample and clone lists */
 /*
  * As upstream's MAX_ACTIONS_BUFSIZE: every nested action is its own attribute,
- * so this also bounds what one frame can cost, and a flow fits a dump message.
+ * so this also bounds what one frame can cost. A flow's reply is sized for it;
+ * in a dump, actions that do not fit a message of their own are left out.
  */
 #define VSW_ACTIONS_MAX_LEN	(32 * 1024)
 

@@ -567,6 +567,26 @@ test_lookup_cost_with_many_masks() {
 	check_le "masks probed per hit (x100)" 150 $((masks * 100 / hits))
 }
 
+# an action list of up to 32 KiB is taken, and dumped: a dump message too small for it carries the
+# flow without its actions, which ovs-dpctl then GETs (as from openvswitch.ko); a longer one is refused
+test_flow_with_32k_of_actions() {
+	add_dp dp0
+	pair a0 a1
+	pair b0 b1
+	dpctl add-if dp0 a0
+	dpctl add-if dp0 b0
+	local big out
+	big=$(printf '2,%.0s' $(seq 3999))2	# 4000 outputs, 32000 bytes
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0806),arp()' "$big"
+	dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0806),arp()' 1
+	check_fail "an action list over 32 KiB" --msg "Message too long" \
+		ovs-dpctl add-flow dp0 'in_port(2),eth(),eth_type(0x0800),ipv4()' "$big,$big"
+	out=$(dpctl dump-flows dp0)
+	check_eq "flows dumped" 2 "$(printf '%s\n' "$out" | grep -c 'actions:')"
+	check_eq "outputs of the big flow, dumped" 4000 \
+		"$(printf '%s\n' "$out" | grep '^in_port(1)' | sed 's/.*actions://' | tr ',' '\n' | grep -c '^2$')"
+}
+
 # megaflows shaped as ovs-vswitchd's: the upcall key as it came (recirc_id, dp_hash), a mask that
 # also names the tunnel fields
 test_vswitchd_shaped_flows() {
