@@ -938,14 +938,9 @@ static int vsw_flow_cmd_new(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 	found = req.ufid ? vsw_flow_find_ufid(&dp->table, req.ufid, req.ufid_len) : NULL;
-	if (!found) {
-		struct vsw_mkey masked;
-		unsigned int i;
-
-		for (i = 0; i < VSW_MKEY_LONGS; i++)
-			((long *)&masked)[i] = ((long *)&req.key)[i] & ((long *)&req.mask)[i];
-		found = vsw_flow_find_overlap(&dp->table, &masked);
-	}
+	/* as upstream: the key as given, looked up as a frame's would be */
+	if (!found)
+		found = vsw_flow_find_overlap(&dp->table, &req.key);
 	if (!found) {
 		err = vsw_flow_insert(&dp->table, flow, &req.mask);
 		if (err == -ENOSPC)

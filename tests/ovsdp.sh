@@ -567,6 +567,23 @@ test_lookup_cost_with_many_masks() {
 	check_le "masks probed per hit (x100)" 150 $((masks * 100 / hits))
 }
 
+# add-flow refuses a flow that an existing one would take the place of, looking its key up as given
+# (as openvswitch.ko does): a frame with that key would hit the existing flow
+test_flow_overlap_by_the_key_as_given() {
+	add_dp dp0
+	pair a0 a1
+	pair b0 b1
+	dpctl add-if dp0 a0
+	dpctl add-if dp0 b0
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=0.0.0.0)' 2
+	# dst 10.9.9.9, wildcarded: no frame of this key hits the flow above, so it is no overlap
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.9.9.9/0.0.0.0)' 2
+	# the first flow's mask and key, a wildcarded field aside: a frame of this key hits it
+	check_fail "a key the first flow takes" --msg "File exists" \
+		ovs-dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(dst=0.0.0.0,tos=0x10/0)' 2
+	check_eq "flows" 2 "$(dpctl dump-flows dp0 | grep -c 'actions:')"
+}
+
 # an action list of up to 32 KiB is taken, and dumped: a dump message too small for it carries the
 # flow without its actions, which ovs-dpctl then GETs (as from openvswitch.ko); a longer one is refused
 test_flow_with_32k_of_actions() {
