@@ -270,7 +270,7 @@ static int vsw_key_consistent(struct vsw_kparse *p, u64 here)
 	}
 	if ((here & A(TCP_FLAGS)) && !(here & A(TCP)))
 		goto bad;
-	if ((here & A(ND)) && (!(here & A(ICMPV6)) || k->tp_dst ||
+	if ((here & A(ND)) && (!(here & A(ICMPV6)) ||
 			       (k->tp_src != htons(VSW_ND_SOLICIT) &&
 				k->tp_src != htons(VSW_ND_ADVERT))))
 		goto bad;
@@ -571,8 +571,8 @@ static int vsw_emit_l3l4(struct sk_buff *msg, const struct vsw_mkey *k)
 			break;
 		if (nla_put(msg, v6 ? OVS_KEY_ATTR_ICMPV6 : OVS_KEY_ATTR_ICMP, sizeof(v), &v))
 			return -EMSGSIZE;
-		if (v6 && !v.icmp_code && (v.icmp_type == VSW_ND_SOLICIT ||
-					   v.icmp_type == VSW_ND_ADVERT)) {
+		/* as upstream, whatever the code (with one, the fields are 0) */
+		if (v6 && (v.icmp_type == VSW_ND_SOLICIT || v.icmp_type == VSW_ND_ADVERT)) {
 			struct ovs_key_nd nd;
 
 			memcpy(nd.nd_target, &k->nd_target, sizeof(nd.nd_target));

@@ -384,6 +384,10 @@ test_flow_matches_nd_target() {
 		"$(flow_packets 'in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=0),nd(target=fd00::2)')"
 	check_eq "solicitations for fd00::99" 0 \
 		"$(flow_packets 'in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=0),nd(target=fd00::99)')"
+	# as upstream, a solicitation's key has nd() whatever its code (the fields are 0 with a code)
+	dpctl add-flow dp0 'in_port(3),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=1),nd()' 1
+	check_fail "a solicitation's key without nd()" --msg "Invalid argument" \
+		ovs-dpctl add-flow dp0 'in_port(3),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=136,code=1)' 1
 }
 
 test_miss_upcall_and_execute() {
