@@ -15,7 +15,7 @@ TOOLS   := $(patsubst tests/%.c,$(BUILD)/tools/%,$(wildcard tests/*.c))
 IPLIB   := $(BUILD)/ip/link_vpair.so $(BUILD)/ip/link_vswitch.so
 IP_LIB_DIR ?= /usr/lib/x86_64-linux-gnu/ip
 
-.PHONY: all modules tools plugins image run qemu-test soak bench check install clean help
+.PHONY: all modules tools plugins image run qemu-test soak bench check install deb deb-test clean help
 
 all: modules tools plugins
 
@@ -27,6 +27,8 @@ help:
 	@echo "make bench        boot the guest and print the benchmark table"
 	@echo "make check        sparse (C=2) and W=1 with no warnings, and checkpatch"
 	@echo "make install      install the modules (/lib/modules/<KVER>/extra) and the ip plugins"
+	@echo "make deb          build/vdev-dkms_<version>_all.deb: the sources for DKMS, the ip plugins"
+	@echo "make deb-test     the package built by DKMS for Debian 6.1 and 6.12, and the suite on each"
 	@echo "make clean        remove everything generated"
 
 # kbuild runs with KDIR resolved by the scripts (headers installed on demand)
@@ -77,6 +79,13 @@ install: modules plugins
 	@$(SCRIPTS)/kbuild.sh modules_install
 	install -d $(DESTDIR)$(IP_LIB_DIR)
 	install -m 0644 $(IPLIB) $(DESTDIR)$(IP_LIB_DIR)/
+
+deb:
+	@$(SCRIPTS)/deps.sh deb
+	@$(SCRIPTS)/deb.sh >/dev/null
+
+deb-test:
+	@$(SCRIPTS)/deb-test.sh
 
 clean:
 	@$(SCRIPTS)/kbuild.sh clean 2>/dev/null || true

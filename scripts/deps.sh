@@ -31,6 +31,8 @@ for step in "$@"; do
 		;;
 	qemu)
 		want+=(qemu-system-x86 qemu-system-data) ;;
+	deb)
+		want+=(dkms) ;;
 	*) die "deps.sh: unknown step $step" ;;
 	esac
 done

@@ -84,7 +84,9 @@ while read -r kind a b rest; do
 	pkg) copy_pkg_bin "$a" "$b" ;;
 	kmod) add_kmods $a $b $rest ;;
 	ours)
+		# VDEV_MODULES_DIR: the same modules built elsewhere (make deb-test: by DKMS)
 		for m in $a $b $rest; do
+			[ -z "${VDEV_MODULES_DIR:-}" ] || m=${VDEV_MODULES_DIR#"$TOP/"}/$(basename "$m")
 			[ -r "$TOP/$m" ] || die "$m not built (run make)"
 			install -m 0644 "$TOP/$m" "$root/lib/modules/$KVER/extra/"
 		done
