@@ -462,6 +462,11 @@ vnet_deferring() {
 preempt_mode() { sed -n 's/.*(\([a-z]*\)).*/\1/p' /sys/kernel/debug/sched/preempt 2>/dev/null || true; }
 
 flooders_bound() { grep -q flooding "$1.1" && grep -q flooding "$1.2" && grep -q flooding "$1.3"; }
+# every PID given is stopped (state T in /proc/PID/stat)
+all_stopped() {
+	local p
+	for p; do [ "$(sed 's/.*) //' "/proc/$p/stat" | cut -d' ' -f1)" = T ] || return 1; done
+}
 
 test_teardown_races_bypass_xmit() {
 	# ARP requests from another host's MAC: the far end answers each one 100 ms later, from a queue
@@ -477,8 +482,11 @@ test_teardown_races_bypass_xmit() {
 	# most of them.
 	#
 	# The device is closed (ip link set down) and only then deleted, with the flooders still bound
-	# to it: deleting an up device under bypass senders trips Debian 6.1's AF_PACKET itself (a divide
-	# error in packet_pick_tx_queue() once unregister_netdevice has zeroed real_num_tx_queues).
+	# to it but stopped: a sender inside packet_snd() at the deletion trips Debian 6.1's AF_PACKET
+	# itself (it checks IFF_UP, then divides by real_num_tx_queues in packet_pick_tx_queue(), which
+	# unregister_netdevice zeroes meanwhile; a flooder preempted between the two while the device
+	# was closed and deleted did, once, under load). SIGSTOP takes effect on the way out of the
+	# kernel, so a stopped flooder is in no send.
 	local other=02:00:00:00:00:aa frame dev cyc pid d0 d1 a0 sent=0 closes=0 end=$((SECONDS + 40))
 	local mode cpus pin=() r0 wait=10
 	# the debug kernel linearizes these frames too slowly (KASAN) to overflow the queue of answers:
@@ -497,7 +505,7 @@ test_teardown_races_bypass_xmit() {
 		pin=(taskset -c 1)
 	fi
 	note "preemption: ${mode:-fixed (no PREEMPT_DYNAMIC)} -> $(preempt_mode), $cpus CPUs"
-	defer 'kill $vnet_flood_pids; ip link del vtr'
+	defer 'kill $vnet_flood_pids; kill -CONT $vnet_flood_pids; ip link del vtr'
 	defer "rm -f /tmp/flood.$$.*"
 	for ((dev = 1; dev <= 10 && SECONDS < end; dev++)); do
 		ip link add vtr mtu 65535 type vnet
@@ -527,8 +535,12 @@ test_teardown_races_bypass_xmit() {
 				"$d0" "$d1"
 			closes=$((closes + 1))
 		done
-		# down: the flooders' sends stop at the socket (ENETDOWN), then fail with ENXIO
+		# down: the flooders' sends stop at the socket (ENETDOWN); stopped, the device deleted
+		# under their sockets, let go: their sends fail with ENXIO
+		kill -STOP $vnet_flood_pids
+		wait_until $wait all_stopped $vnet_flood_pids
 		ip link del vtr
+		kill -CONT $vnet_flood_pids
 		for pid in $vnet_flood_pids; do
 			wait "$pid" || fail "device $dev: a flooder failed: $(cat /tmp/flood.$$.*)"
 		done
