@@ -80,13 +80,14 @@ static void vsw_do_output(struct vsw_exec *x, struct sk_buff *skb, u32 port)
 		/*
 		 * A checksum left to the device could start past the cut: finished
 		 * here first (a GSO frame is one frame once cut). A received one
-		 * (COMPLETE) follows the trim. A clone gets its own head first: the
-		 * GSO fields are in the shared info its siblings read.
+		 * (COMPLETE) follows the trim. A clone gets its own head before its
+		 * GSO fields go: they are in the shared info its siblings read.
 		 */
-		if (skb_unclone(skb, GFP_ATOMIC))
-			goto nomem;
-		if (skb_is_gso(skb))
+		if (skb_is_gso(skb)) {
+			if (skb_unclone(skb, GFP_ATOMIC))
+				goto nomem;
 			skb_gso_reset(skb);
+		}
 		if ((skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) ||
 		    pskb_trim_rcsum(skb, x->cutlen))
 			goto nomem;

@@ -1025,10 +1025,11 @@ static int vsw_flow_cmd_set(struct sk_buff *skb, struct genl_info *info)
 		rcu_assign_pointer(flow->acts, acts);
 		vsw_actions_free_rcu(old);
 	}
-	if (a[OVS_FLOW_ATTR_CLEAR])
-		vsw_flow_stats_clear(flow);
+	/* as upstream, the reply has the counts as they were before a clear */
 	if (vsw_flow_must_notify(info))
 		reply = vsw_flow_build(dp, flow, info, OVS_FLOW_CMD_SET, req.ufid_flags);
+	if (a[OVS_FLOW_ATTR_CLEAR])
+		vsw_flow_stats_clear(flow);
 	rtnl_unlock();
 	return reply ? vsw_genl_notify(&vsw_flow_family, reply, info) : 0;
 
@@ -1105,13 +1106,13 @@ out:
 	return err;
 }
 
-/* Every flow of dp_ifindex, in insertion order, resumed at the count already sent (cb->args[0]). */
+/* Every flow of dp_ifindex, in insertion order, resumed after the last one sent (cb->args[0]). */
 static int vsw_flow_cmd_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct ovs_header *ovs_header = genlmsg_data(nlmsg_data(cb->nlh));
 	struct nlattr *a[OVS_FLOW_ATTR_MAX + 1];
 	struct vsw_flow *flow;
-	unsigned long i = 0;
+	unsigned long seq;
 	struct vsw_dp *dp;
 	u32 flags = 0;
 	int err;
@@ -1129,24 +1130,15 @@ static int vsw_flow_cmd_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		return -ENODEV;
 	}
 	/*
-	 * Resumed after the flow sent last (args[1]) while no flow has gone since
-	 * (args[2]): new flows go at the list's tail. Else by count (args[0]).
+	 * Resumed after the flow sent last, by its insertion number (args[0]):
+	 * a walk of the numbers above it, whatever came and went meanwhile.
 	 */
-	if (cb->args[1] && cb->args[2] == vsw_flow_removals()) {
-		flow = (struct vsw_flow *)cb->args[1];
-	} else {
-		flow = list_entry(&dp->table.list, struct vsw_flow, list);
-		for (i = 0; i < cb->args[0] && !list_is_last(&flow->list, &dp->table.list); i++)
-			flow = list_next_entry(flow, list);
-	}
-	list_for_each_entry_continue(flow, &dp->table.list, list) {
+	xa_for_each_start(&dp->table.order, seq, flow, cb->args[0] + 1) {
 		if (vsw_flow_fill(dp, flow, skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  NLM_F_MULTI, OVS_FLOW_CMD_GET, flags))
 			break;
-		cb->args[0]++;
-		cb->args[1] = (long)flow;
+		cb->args[0] = seq;
 	}
-	cb->args[2] = vsw_flow_removals();
 	rtnl_unlock();
 	return skb->len;
 }

@@ -56,6 +56,8 @@ static const int vsw_key_lens[OVS_KEY_ATTR_MAX + 1] = {
 };
 
 #define A(t)		BIT_ULL(OVS_KEY_ATTR_##t)
+/* a tunnel key's attributes with upstream's 255 bytes of options fit in this */
+#define VSW_TUNNEL_MASK_MAX	512
 #define VSW_META_ATTRS	(A(PRIORITY) | A(IN_PORT) | A(SKB_MARK) | A(DP_HASH) | A(RECIRC_ID) | \
 			 A(ETHERNET))
 
@@ -76,11 +78,17 @@ static int vsw_key_attrs(const struct nlattr *list, const struct nlattr **a, u64
 
 	nla_for_each_nested(nla, list, rem) {
 		type = nla_type(nla);
-		if (type == OVS_KEY_ATTR_TUNNEL && p->is_mask && !(*here & A(TUNNEL))) {
+		if (type == OVS_KEY_ATTR_TUNNEL && p->is_mask) {
 			/*
 			 * As upstream, a mask may name tunnel fields (ovs-vswitchd's
 			 * always do); no frame here has any, so it matches them all.
+			 * Kept (and echoed) as given: bounded as upstream's would be.
 			 */
+			if (nla_len(nla) > VSW_TUNNEL_MASK_MAX || (*here & A(TUNNEL))) {
+				NL_SET_ERR_MSG_ATTR(p->extack, nla,
+						    "a tunnel mask over 512 bytes, or given twice");
+				return -EINVAL;
+			}
 			*here |= A(TUNNEL);
 			continue;
 		}
@@ -314,8 +322,8 @@ static int vsw_parse_level(struct vsw_kparse *p, const struct nlattr *list, int 
 	err = vsw_key_attrs(list, a, &here, p);
 	if (err)
 		return err;
-	if (level && (here & VSW_META_ATTRS)) {
-		NL_SET_ERR_MSG_MOD(p->extack, "metadata or Ethernet inside an ENCAP nest");
+	if (level && (here & (VSW_META_ATTRS | A(TUNNEL)))) {
+		NL_SET_ERR_MSG_MOD(p->extack, "metadata, tunnel or Ethernet inside an ENCAP nest");
 		return -EINVAL;
 	}
 	if (a[OVS_KEY_ATTR_PRIORITY])

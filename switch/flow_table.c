@@ -108,7 +108,8 @@ int vsw_flow_table_init(struct vsw_flow_table *table)
 	if (err)
 		goto err_flows;
 	RCU_INIT_POINTER(table->masks, NULL);
-	INIT_LIST_HEAD(&table->list);
+	xa_init(&table->order);
+	table->last_seq = 0;
 	table->count = 0;
 	table->limit = VSW_FLOW_LIMIT;
 	return 0;
@@ -128,6 +129,7 @@ void vsw_flow_table_destroy(struct vsw_flow_table *table)
 
 	rhashtable_destroy(&table->ufids);
 	rhashtable_destroy(&table->flows);
+	xa_destroy(&table->order);
 	/* masks left listed by a failed shrink of the array (vsw_mask_put()) */
 	for (i = 0; ma && i < ma->count; i++)
 		kfree(ma->masks[i]);
@@ -357,6 +359,10 @@ int vsw_flow_insert(struct vsw_flow_table *table, struct vsw_flow *flow,
 		return -ENOMEM;
 	flow->id.mask = mask;
 	vsw_mkey_and(&flow->id.key, &flow->unmasked, &mask->key);
+	flow->seq = table->last_seq + 1;
+	err = xa_insert(&table->order, flow->seq, flow, GFP_KERNEL);
+	if (err)
+		goto err_mask;
 
 	/*
 	 * The UFID first: only writers (RTNL) read that table, so a flow taken out
@@ -370,41 +376,34 @@ int vsw_flow_insert(struct vsw_flow_table *table, struct vsw_flow *flow,
 		err = rhashtable_lookup_insert_key(&table->ufids, &k, &flow->ufid_node,
 						   vsw_ufid_params);
 		if (err)
-			goto err_mask;
+			goto err_order;
 	}
 	err = rhashtable_lookup_insert_key(&table->flows, &flow->id, &flow->node, vsw_flow_params);
 	if (err) {
 		if (flow->ufid_len)
 			rhashtable_remove_fast(&table->ufids, &flow->ufid_node, vsw_ufid_params);
-		goto err_mask;
+		goto err_order;
 	}
-	list_add_tail(&flow->list, &table->list);
+	table->last_seq = flow->seq;
 	WRITE_ONCE(table->count, table->count + 1);
 	return 0;
 
+err_order:
+	xa_erase(&table->order, flow->seq);
 err_mask:
 	vsw_mask_put(table, mask);
 	flow->id.mask = NULL;
 	return err;
 }
 
-static unsigned long vsw_flow_removed;	/* RTNL */
-
-unsigned long vsw_flow_removals(void)
-{
-	ASSERT_RTNL();
-	return vsw_flow_removed;
-}
-
 /* Unlinks @flow and frees it after the readers that may hold it. */
 void vsw_flow_remove(struct vsw_flow_table *table, struct vsw_flow *flow)
 {
 	ASSERT_RTNL();
-	vsw_flow_removed++;
 	rhashtable_remove_fast(&table->flows, &flow->node, vsw_flow_params);
 	if (flow->ufid_len)
 		rhashtable_remove_fast(&table->ufids, &flow->ufid_node, vsw_ufid_params);
-	list_del(&flow->list);
+	xa_erase(&table->order, flow->seq);
 	vsw_mask_put(table, (struct vsw_mask *)flow->id.mask);
 	WRITE_ONCE(table->count, table->count - 1);
 	call_rcu(&flow->rcu, vsw_flow_free_rcu);
@@ -412,9 +411,10 @@ void vsw_flow_remove(struct vsw_flow_table *table, struct vsw_flow *flow)
 
 void vsw_flow_flush(struct vsw_flow_table *table)
 {
-	struct vsw_flow *flow, *next;
+	struct vsw_flow *flow;
+	unsigned long seq;
 
-	list_for_each_entry_safe(flow, next, &table->list, list)
+	xa_for_each(&table->order, seq, flow)
 		vsw_flow_remove(table, flow);
 }
 
@@ -425,12 +425,13 @@ void vsw_flow_stats_update(struct vsw_flow *flow, unsigned int len, __be16 tcp_f
 
 	u64_stats_update_begin(&s->syncp);
 	if (unlikely(s->gen != gen)) {
-		/* cleared since this CPU last counted */
+		/* cleared since this CPU last counted: zeroes before the generation says so */
 		s->packets = 0;
 		s->bytes = 0;
 		s->used = 0;
 		s->tcp_flags = 0;
-		s->gen = gen;
+		smp_wmb();	/* pairs with vsw_flow_stats_get()'s smp_rmb() */
+		WRITE_ONCE(s->gen, gen);
 	}
 	s->packets++;
 	s->bytes += len;
@@ -458,11 +459,13 @@ void vsw_flow_stats_get(const struct vsw_flow *flow, struct ovs_flow_stats *stat
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
+			/* the generation first: counts of the current one follow the zeroing */
+			stale = READ_ONCE(s->gen) != gen;
+			smp_rmb();	/* pairs with vsw_flow_stats_update()'s smp_wmb() */
 			packets = s->packets;
 			bytes = s->bytes;
 			u = s->used;
 			flags = s->tcp_flags;
-			stale = s->gen != gen;
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		if (stale)
 			continue;

@@ -113,7 +113,7 @@ struct vsw_actions {
 struct vsw_flow {
 	struct rhash_head	node;		/* table->flows, by id */
 	struct rhash_head	ufid_node;	/* table->ufids, by ufid (if ufid_len) */
-	struct list_head	list;		/* table->list, in insertion order (RTNL) */
+	unsigned long		seq;		/* its index in table->order */
 	struct rcu_head		rcu;
 	struct vsw_flow_id	id;
 	struct vsw_mkey		unmasked;	/* the key as given: what DEL/GET by key name */
@@ -146,7 +146,9 @@ struct vsw_flow_table {
 	struct rhashtable	ufids;
 	struct vsw_mask_array __rcu *masks;
 	struct vsw_mask_cache_entry __percpu *cache;	/* [VSW_MASK_CACHE] per CPU */
-	struct list_head	list;		/* every flow: flush and dumps (RTNL) */
+	/* every flow by insertion number, from 1: flush, and dumps resumed after a number */
+	struct xarray		order;
+	unsigned long		last_seq;	/* RTNL */
 	unsigned int		count;		/* flows (RTNL; read locklessly for stats) */
 	unsigned int		limit;
 };
@@ -161,8 +163,6 @@ int vsw_flow_insert(struct vsw_flow_table *table, struct vsw_flow *flow,
 		    const struct vsw_mkey *mask);
 void vsw_flow_remove(struct vsw_flow_table *table, struct vsw_flow *flow);
 void vsw_flow_flush(struct vsw_flow_table *table);
-/* Flows removed from any table so far: a dump may resume after a flow it sent while this stays. */
-unsigned long vsw_flow_removals(void);
 struct vsw_flow *vsw_flow_find_ufid(struct vsw_flow_table *table, const u8 *ufid, u8 len);
 struct vsw_flow *vsw_flow_find_overlap(struct vsw_flow_table *table, const struct vsw_mkey *key);
 struct vsw_flow *vsw_flow_find_unmasked(struct vsw_flow_table *table, const struct vsw_mkey *key);
