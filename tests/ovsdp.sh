@@ -641,7 +641,7 @@ test_beside_openvswitch_ko() {
 	local n
 	rmmod vswitch
 	# last, whatever happened: vswitch alone again, with the families
-	defer "rmmod vswitch; rmmod openvswitch; modprobe vswitch"
+	defer "rmmod vswitch; modprobe -r openvswitch; modprobe vswitch"
 	check_fail "ovs-dpctl with neither module" ovs-dpctl dump-dps
 	[ ! -d /sys/module/openvswitch ] || fail "looking up ovs_datapath auto-loaded openvswitch.ko"
 	modprobe openvswitch
@@ -672,7 +672,7 @@ test_beside_openvswitch_ko() {
 	# once openvswitch.ko is gone, a reloaded vswitch has the families again
 	ovs-dpctl del-dp ovs0
 	rmmod vswitch
-	rmmod openvswitch
+	modprobe -r openvswitch
 	modprobe vswitch
 	add_dp dp1
 	check_contains "dump-dps after openvswitch.ko left" "$(dpctl dump-dps)" "system@dp1"

@@ -13,6 +13,10 @@ done
 # On a kernel with kmemleak (KERNEL=debug) a last test unloads our modules and scans for leaks.
 kmemleak=/sys/kernel/debug/kmemleak
 [ -z "${TESTS:-}${TEST_FILTER:-}" ] && [ -w $kmemleak ] && leakcheck=1 || leakcheck=
+# receive timestamps wanted for the whole run: the static key behind them stays put (tstamp-hold.c)
+tstamp-hold &
+tstamp_pid=$!
+trap 'kill $tstamp_pid 2>/dev/null' EXIT
 echo "KTAP version 1"
 echo "1..$((${#files[@]} + ${leakcheck:-0}))"
 i=0 failed=0
