@@ -118,23 +118,32 @@ static int transact(struct msg *m)
 	     a->nla_len <= (len);						\
 	     len -= NLA_ALIGN(a->nla_len), a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
 
-static int family_id(const char *name)
+/* CTRL_CMD_GETFAMILY for @name: its reply (in a static buffer), NULL on an error. */
+static struct nlmsghdr *get_family(const char *name)
 {
-	struct msg m;
 	static char rbuf[BUF];
-	struct nlmsghdr *n;
-	struct nlattr *a;
+	struct nlmsghdr *n = (struct nlmsghdr *)rbuf;
+	struct msg m;
 	ssize_t r;
-	int rem;
 
 	hdr(&m, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, -1);
 	attr(&m, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
 	((struct nlmsghdr *)m.buf)->nlmsg_len = (uint32_t)m.len;
 	if (send(fd, m.buf, m.len, 0) < 0)
-		return -1;
+		return NULL;
 	r = recv(fd, rbuf, sizeof(rbuf), 0);
-	n = (struct nlmsghdr *)rbuf;
 	if (r < (ssize_t)NLMSG_HDRLEN || n->nlmsg_type == NLMSG_ERROR)
+		return NULL;
+	return n;
+}
+
+static int family_id(const char *name)
+{
+	struct nlmsghdr *n = get_family(name);
+	struct nlattr *a;
+	int rem;
+
+	if (!n)
 		return -1;
 	rem = (int)n->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
 	for_each_attr(a, (char *)NLMSG_DATA(n) + GENL_HDRLEN, rem)
@@ -146,21 +155,11 @@ static int family_id(const char *name)
 /* The id of multicast group @group of family @name, or -1. */
 static int mcast_group(const char *name, const char *group)
 {
-	struct msg m;
-	static char rbuf[BUF];
+	struct nlmsghdr *n = get_family(name);
 	struct nlattr *a, *g, *f;
-	struct nlmsghdr *n;
 	int rem, grem, frem, id;
-	ssize_t r;
 
-	hdr(&m, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, -1);
-	attr(&m, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
-	((struct nlmsghdr *)m.buf)->nlmsg_len = (uint32_t)m.len;
-	if (send(fd, m.buf, m.len, 0) < 0)
-		return -1;
-	r = recv(fd, rbuf, sizeof(rbuf), 0);
-	n = (struct nlmsghdr *)rbuf;
-	if (r < (ssize_t)NLMSG_HDRLEN || n->nlmsg_type == NLMSG_ERROR)
+	if (!n)
 		return -1;
 	rem = (int)n->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
 	for_each_attr(a, (char *)NLMSG_DATA(n) + GENL_HDRLEN, rem) {
