@@ -30,7 +30,7 @@ copy_bin() {
 # a tool from a package unpacked under build/debs/PACKAGE (never installed on the host)
 copy_pkg_bin() {
 	local pkg=$1 path=$2 dir=$BUILD/debs/$1 tmp
-	if [ ! -x "$dir$path" ]; then
+	if [ ! -e "$dir$path" ]; then
 		tmp=$(mktemp -d)
 		(cd "$tmp" && apt_download "$pkg" >&2) || die "apt-get download $pkg failed"
 		rm -rf "$dir"
@@ -38,7 +38,11 @@ copy_pkg_bin() {
 		dpkg-deb -x "$tmp"/*.deb "$dir"
 		rm -rf "$tmp"
 	fi
-	[ -x "$dir$path" ] || die "$pkg has no $path"
+	[ -e "$dir$path" ] || die "$pkg has no $path"
+	if [ "$(head -c 4 "$dir$path" | od -An -c | tr -d ' ')" != '177ELF' ]; then
+		install -D -m 0644 "$dir$path" "$root$path" # data, such as an OVSDB schema
+		return
+	fi
 	install -D -m 0755 "$dir$path" "$root$path"
 	real_tools+=("$(basename "$path")")
 	ldd "$dir$path" | awk '/not found/ { bad = 1 } /=> \// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }
@@ -83,6 +87,11 @@ while read -r kind a b rest; do
 	bin) copy_bin "$b" ;;
 	pkg) copy_pkg_bin "$a" "$b" ;;
 	kmod) add_kmods $a $b $rest ;;
+	kmodopt)
+		for m in $a $b $rest; do
+			modprobe -d "$kroot" -S "$KVER" --show-depends "$m" >/dev/null 2>&1 && add_kmods "$m"
+		done
+		;;
 	ours)
 		# VDEV_MODULES_DIR: the same modules built elsewhere (make deb-test: by DKMS)
 		for m in $a $b $rest; do

@@ -106,6 +106,9 @@ static int vsw_key_attrs(const struct nlattr *list, const struct nlattr **a, u64
 			NL_SET_ERR_MSG_ATTR(p->extack, nla, "key/mask attribute: wrong length");
 			return -EINVAL;
 		}
+		/* as upstream, a mask attribute of zeros wildcards its fields: as if absent */
+		if (p->is_mask && len != VSW_NESTED && !memchr_inv(nla_data(nla), 0, len))
+			continue;
 		*here |= BIT_ULL(type);
 		a[type] = nla;
 	}

@@ -616,6 +616,11 @@ test_vswitchd_shaped_flows() {
 	out=$(ovsflow add dp0 64 4 vswitchd) || fail "ovsflow: $out"
 	check_eq "flows with their recirc_id" 64 "$(dpctl dump-flows dp0 | grep -c '^recirc_id(0),')"
 	check_contains "masks" "$(dpctl show dp0)" "total:4"
+	# vswitchd's masks name every field of the key, zeros where it wildcards: as upstream, a mask
+	# attribute of zeros is as if absent (here the ICMP one under a wildcarded IP protocol)
+	dpctl add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(src=10.5.0.1/0.0.0.0,dst=10.5.0.2,proto=1/0,tos=0/0,ttl=64/0,frag=no),icmp(type=8/0,code=0/0)' 2
+	check_contains "the flow with zero mask attributes" "$(dpctl dump-flows dp0)" \
+		"ipv4(dst=10.5.0.2,frag=no), packets:0"
 }
 
 test_flow_limit() {
