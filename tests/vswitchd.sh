@@ -56,12 +56,15 @@ ovs_log_bad() {
 		grep -v -F -e "${1:-no such line}" || true
 }
 
-# port NAME NS ADDR: a vpair whose NAME end is for the bridge, its peer in namespace NS with ADDR
+# port NAME NS ADDR: a vpair whose NAME end is a port of br0, its peer in namespace NS with ADDR. As
+# in Open vSwitch's suite (ADD_VETH), the far end comes up once vswitchd has configured the port: a
+# frame that came earlier would meet a bridge that does not know the port yet, and vswitchd says so.
 port() {
 	netns_add "$2"
 	ip link add "$1" type vpair peer name "${1%0}1" netns "$2"
 	defer "ip link del $1"
 	ip link set "$1" up
+	vsctl add-port br0 "$1"
 	ip -n "$2" addr add "$3/24" dev "${1%0}1"
 	ip -n "$2" link set "${1%0}1" up
 }
@@ -80,8 +83,6 @@ test_normal_bridge_ping_and_rewrite() {
 	[ ! -d /sys/module/openvswitch ] || fail "openvswitch.ko was loaded"
 	port a0 A 10.5.0.1
 	port b0 B 10.5.0.2
-	vsctl add-port br0 a0
-	vsctl add-port br0 b0
 	check_contains "ovs-dpctl show" "$(ovs-dpctl show 2>&1)" "port 3: b0"
 
 	# NORMAL: the first frames miss, go up as upcalls, and come back as megaflows
@@ -144,8 +145,6 @@ test_vlan_ipv6_fragments_and_restart() {
 		ip -n $1 addr add 10.6.0.$3/24 dev $2.100
 		ip -n $1 link set $2.100 up
 	done
-	vsctl add-port br0 a0
-	vsctl add-port br0 b0
 	ping_ok A 10.5.0.2 -s 3200
 	ping_ok A fc00::2
 	ping_ok A fc00::2 -s 3200
