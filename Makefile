@@ -69,7 +69,8 @@ soak: image
 
 bench: image
 	@$(SCRIPTS)/deps.sh qemu
-	@$(SCRIPTS)/qemu.sh --log bench --timeout $${BENCH_TIMEOUT:-1800} -- /bench/run.sh
+	@$(SCRIPTS)/qemu.sh --log bench --timeout $${BENCH_TIMEOUT:-1800} -- \
+		"BENCH_ROUNDS=$${BENCH_ROUNDS:-7} BENCH_SECONDS=$${BENCH_SECONDS:-3} BENCH_FILES='$${BENCH_FILES:-}' /bench/run.sh"
 
 check:
 	@$(SCRIPTS)/deps.sh build check

@@ -54,7 +54,8 @@ iperf_tcp() {
 
 # UDP packets per second received by device $4 in namespace $3, sent by pktgen from device $2 in
 # namespace $1 to IP $5 (MAC of $4) for BENCH_SECONDS: the kernel's own generator, so the figure is the
-# devices' and the stack's, not a userspace sender's. Frames of BENCH_PKT_SIZE bytes (64 by default).
+# devices' and the stack's, not a userspace sender's. Frames of BENCH_PKT_SIZE bytes (64 by default),
+# UDP source ports PKTGEN_UDP_SRC_MIN..MAX in turn (9 by default), destination port 9.
 pktgen_udp() {
 	local ns=$1 dev=$2 rns=$3 rdev=$4 ip=$5 mac rx0 rx1 t0 t1
 	mac=$(ip netns exec "$rns" cat "/sys/class/net/$rdev/address")
@@ -62,7 +63,8 @@ pktgen_udp() {
 		echo rem_device_all > /proc/net/pktgen/kpktgend_0
 		echo add_device $dev > /proc/net/pktgen/kpktgend_0
 		for c in 'count 0' 'clone_skb 0' 'burst 1' 'delay 0' 'pkt_size ${BENCH_PKT_SIZE:-64}' \
-			'dst $ip' 'dst_mac $mac' 'udp_dst_min 9' 'udp_dst_max 9'; do
+			'dst $ip' 'dst_mac $mac' 'udp_dst_min 9' 'udp_dst_max 9' \
+			'udp_src_min ${PKTGEN_UDP_SRC_MIN:-9}' 'udp_src_max ${PKTGEN_UDP_SRC_MAX:-9}'; do
 			echo \"\$c\" > /proc/net/pktgen/$dev
 		done"
 	rx0=$(ip netns exec "$rns" cat "/sys/class/net/$rdev/statistics/rx_packets")
