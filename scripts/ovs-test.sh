@@ -10,7 +10,8 @@
 #                        drops the INFO line "The kernel module does not support meters." (vswitch has no
 #                        ovs_meter family; with the stock tests every test fails on it at its first step),
 #                        to see what fails after it. The table says so in its first line.
-# Table: build/log/ovs-test.table; each test that did not pass, its folder: build/log/ovs-test/PASS/NNN.
+# Table: build/log/ovs-test.table; each test that did not pass, its folder: build/log/ovs-test/PASS/NNN
+# (build/log/ovs-test-whatif-meters.* for OVS_WHATIF_METERS=1).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 resolve_kver
@@ -19,8 +20,12 @@ share=$BUILD/ovs-test # the guest's /mnt/share: src/ (the testsuite), args, out/
 src=$share/src
 deb=$BUILD/debs/openvswitch-source
 tarball=$deb/usr/src/openvswitch/openvswitch.tar.gz
-table=$BUILD/log/ovs-test.table
-logs=$BUILD/log/ovs-test
+# the table again: of the kind of run the results are from
+[ -n "${OVS_TABLE_ONLY:-}" ] && [ -s "$share/note" ] && OVS_WHATIF_METERS=1
+
+name=ovs-test${OVS_WHATIF_METERS:+-whatif-meters}
+table=$BUILD/log/$name.table
+logs=$BUILD/log/$name
 
 # the datapath tests that need no tunnel and no conntrack, by title (the numbers follow the .at files)
 default_titles=(
@@ -127,7 +132,7 @@ run_guest() {
 	printf '%s\n' "$args" >"$share/args"
 	say "ovs-test: Open vSwitch $(cat "$share/version") system-kmod-testsuite, tests: ${args# }; on openvswitch.ko, then on vswitch"
 	set +e
-	"$TOP/scripts/qemu.sh" --share "$share" --log ovs-test --timeout "${OVS_TEST_TIMEOUT:-3600}" -- \
+	"$TOP/scripts/qemu.sh" --share "$share" --log "$name" --timeout "${OVS_TEST_TIMEOUT:-3600}" -- \
 		"OVS_PASS_TIMEOUT=${OVS_PASS_TIMEOUT:-1700} bash /tests/ovs-testsuite.sh /mnt/share"
 	qrc=$?
 	set -e
@@ -158,10 +163,12 @@ cause() { # PASS NUM
 	at=$(tr -d '\r' <"$share/out/$1.stdout" 2>/dev/null | sed -n "s/^ *$2: .* \(FAILED\|skipped\) (\(.*\))\$/\2/p")
 	[ "$(result "$1" "$2")" = skipped ] && { echo "skipped ($at)"; return; }
 	[ -r "$f" ] || { echo "no log"; return; }
-	line=$(grep -Eo '[a-z0-9.-]+: (command )?not found' "$f" | sort -u | sed 's/: .*//' | tr '\n' ' ')
+	line=$( { grep -Eo '[a-z0-9.-]+: (command )?not found' "$f" | sed 's/: .*//'
+		sed -n 's/^exec of "\(.*\)" failed: No such file or directory$/\1/p' "$f"; } | sort -u | tr '\n' ' ')
 	[ -n "$line" ] && { echo "missing tool: ${line% }"; return; }
 	# the first unexpected (+) or missing (-) line of the first diff
-	line=$(sed -n '/^@@ /,$p' "$f" | grep -m1 -E '^[-+]([^-+]|$)' | cut -c1-110)
+	line=$(sed -n '/^@@ /,$p' "$f" | grep -m1 -E '^[-+]([^-+]|$)' |
+		sed -E 's/^([-+])[0-9TZ:.-]+\|[0-9]+\|/\1/' | cut -c1-120)
 	echo "at $at: ${line:-exit status}"
 }
 
@@ -180,9 +187,9 @@ done | sort -n -u)
 		if [ "$a" = ok ] && [ "$b" = ok ]; then
 			class="passes on both"; both=$((both + 1))
 		elif [ "$a" = ok ]; then
-			class="OUR GAP: passes only on openvswitch.ko; vswitch: $(cause vswitch "$n")"; gap=$((gap + 1))
+			class="OUR GAP (only openvswitch.ko passes); vswitch $(cause vswitch "$n")"; gap=$((gap + 1))
 		elif [ "$b" = ok ]; then
-			class="passes only on vswitch; openvswitch.ko: $(cause openvswitch "$n")"; ours=$((ours + 1))
+			class="passes only on vswitch; openvswitch.ko $(cause openvswitch "$n")"; ours=$((ours + 1))
 		else
 			class="fails on both (environment): $(cause openvswitch "$n")"; envf=$((envf + 1))
 		fi
@@ -196,7 +203,7 @@ for p in openvswitch vswitch; do
 		[ -d "$d" ] && say "  $p: test $((10#${d##*/})) kept in ${d#"$TOP/"}"
 	done
 done
-say "table: ${table#"$TOP/"}; console: build/log/ovs-test.console"
+say "table: ${table#"$TOP/"}; console: build/log/$name.console"
 [ $qrc -eq 0 ] || say "ovs-test: the guest ended with status $qrc (125: no clean finish, 126: kernel warnings; see scripts/qemu.sh)"
 gap=$(grep -c "OUR GAP" "$table" || true)
 [ $qrc -eq 0 ] && [ "$gap" -eq 0 ]
