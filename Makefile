@@ -15,7 +15,7 @@ TOOLS   := $(patsubst tests/%.c,$(BUILD)/tools/%,$(wildcard tests/*.c))
 IPLIB   := $(BUILD)/ip/link_vpair.so $(BUILD)/ip/link_vswitch.so
 IP_LIB_DIR ?= /usr/lib/x86_64-linux-gnu/ip
 
-.PHONY: all modules tools plugins image run qemu-test soak bench check install deb deb-test clean help
+.PHONY: all modules tools plugins image run qemu-test soak bench ovs-test check install deb deb-test clean help
 
 all: modules tools plugins
 
@@ -25,6 +25,7 @@ help:
 	@echo "make qemu-test    boot the guest and run the whole test suite"
 	@echo "make soak N=10    the test suite N times; prints how many runs passed"
 	@echo "make bench        boot the guest and print the benchmark table"
+	@echo "make ovs-test     Open vSwitch's own datapath tests on openvswitch.ko and on vswitch (OVS_TESTS='1 5')"
 	@echo "make check        sparse (C=2) and W=1 with no warnings, and checkpatch"
 	@echo "make install      install the modules (/lib/modules/<KVER>/extra) and the ip plugins"
 	@echo "make deb          build/vdev-dkms_<version>_all.deb: the sources for DKMS, the ip plugins"
@@ -71,6 +72,10 @@ bench: image
 	@$(SCRIPTS)/deps.sh qemu
 	@$(SCRIPTS)/qemu.sh --log bench --timeout $${BENCH_TIMEOUT:-1800} -- \
 		"BENCH_ROUNDS=$${BENCH_ROUNDS:-7} BENCH_SECONDS=$${BENCH_SECONDS:-3} BENCH_FILES='$${BENCH_FILES:-}' /bench/run.sh"
+
+ovs-test: image
+	@$(SCRIPTS)/deps.sh qemu
+	@$(SCRIPTS)/ovs-test.sh
 
 check:
 	@$(SCRIPTS)/deps.sh build check

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install, from Debian's archive, whatever the given steps need and the machine lacks.
-#   deps.sh build|btf|debug-kernel|check|image|qemu ...
+#   deps.sh build|btf|debug-kernel|check|image|qemu|autotest ...
 # Quiet and quick when everything is already there: one dpkg-query, no apt-get.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -31,6 +31,9 @@ for step in "$@"; do
 		;;
 	qemu)
 		want+=(qemu-system-x86 qemu-system-data) ;;
+	autotest)
+		# autom4te, should an openvswitch-source come without its generated system-kmod-testsuite
+		want+=(autoconf) ;;
 	deb)
 		want+=(dkms) ;;
 	*) die "deps.sh: unknown step $step" ;;
