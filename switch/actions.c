@@ -526,6 +526,13 @@ static void vsw_do_actions(struct vsw_exec *x, struct sk_buff *skb, const struct
 		case OVS_ACTION_ATTR_HASH:
 			vsw_hash(x, skb, nla_data(a));
 			break;
+		case OVS_ACTION_ATTR_METER:
+			if (vsw_meter_drops(x->dp, skb, nla_get_u32(a))) {
+				vsw_dp_count_drop(x->dp, VSW_DROP_METER);
+				kfree_skb(skb);
+				return;
+			}
+			break;
 		case OVS_ACTION_ATTR_RECIRC:
 			if (last) {
 				vsw_recirc(x, skb, nla_get_u32(a));

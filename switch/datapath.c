@@ -49,6 +49,7 @@ static const char * const vsw_drop_names[VSW_DROP_MAX] = {
 	[VSW_DROP_LRO]		= "drop_lro",
 	[VSW_DROP_NO_PORT]	= "drop_no_port",
 	[VSW_DROP_NO_FLOW]	= "drop_no_flow",
+	[VSW_DROP_METER]	= "drop_meter",
 };
 
 void vsw_dp_count_drop(struct vsw_dp *dp, enum vsw_drop reason)
@@ -247,6 +248,7 @@ int vsw_dp_init(struct net_device *dev)
 	if (err)
 		goto err_fdb;
 	dp->table.limit = flow_limit;
+	vsw_meters_init(dp);
 
 	vport = vsw_vport_add(dp, &vsw_internal_vport_ops, dev, 0, 0, NULL);
 	if (IS_ERR(vport)) {
@@ -308,8 +310,9 @@ void vsw_dp_uninit(struct net_device *dev)
 		vsw_vport_del(internal);
 	}
 	vsw_fdb_destroy(dp);
-	/* the flows go after the readers that may hold them (RCU callbacks) */
+	/* the flows and meters go after the readers that may hold them (RCU callbacks) */
 	vsw_flow_flush(&dp->table);
+	vsw_meters_destroy(dp);
 }
 
 void vsw_dp_free(struct net_device *dev)

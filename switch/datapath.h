@@ -35,6 +35,7 @@ enum vsw_drop {
 	VSW_DROP_LRO,		/* merged by LRO on its port: its segments are lost */
 	VSW_DROP_NO_PORT,	/* a flow's output to a port number that has no port */
 	VSW_DROP_NO_FLOW,	/* recirculated, and no flow for the new recirc_id */
+	VSW_DROP_METER,		/* over a flow's meter's rate (the meter action) */
 	VSW_DROP_MAX
 };
 
@@ -93,6 +94,8 @@ struct vsw_dp {
 	struct vsw_vport __rcu	*vports[VSW_MAX_PORTS];	/* by port number */
 	struct vsw_fdb		fdb;
 	struct vsw_flow_table	table;
+	struct xarray		meters;		/* struct vsw_meter by id (meter.c) */
+	unsigned int		nmeters;
 	struct vdev_pcpu_ctrs __percpu *stats;	/* enum vsw_dp_ctr */
 };
 
@@ -119,6 +122,18 @@ static inline struct vsw_vport *vsw_dp_vport(const struct vsw_dp *dp, u32 port_n
 /* dp_netlink.c: the Open vSwitch datapath families (ovs-dpctl, ovs-vswitchd) */
 int vsw_genl_init(void);
 void vsw_genl_exit(void);
+struct genl_info;
+struct ovs_header;
+/* as upstream: lenient validation (OVS sets no NLA_F_NESTED) */
+#define VSW_GENL_LENIENT	(GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP)
+struct ovs_header *vsw_ovs_header(const struct genl_info *info);
+struct vsw_dp *vsw_genl_dp(struct net *net, const struct ovs_header *ovs_header,
+			   const struct nlattr *name);
+/* meter.c: the ovs_meter family and the meter action */
+extern struct genl_family vsw_meter_family;
+void vsw_meters_init(struct vsw_dp *dp);
+void vsw_meters_destroy(struct vsw_dp *dp);
+bool vsw_meter_drops(struct vsw_dp *dp, struct sk_buff *skb, u32 id);
 void vsw_genl_vport_notify(struct vsw_vport *vport, u8 cmd);
 /* What goes up with a frame (upstream's dp_upcall_info). */
 struct vsw_upcall {

@@ -34,7 +34,7 @@
  * The ovs_header after the generic netlink header: genl_info's userhdr until
  * 6.6, genl_info_userhdr() since; both compute it like this.
  */
-static struct ovs_header *vsw_ovs_header(const struct genl_info *info)
+struct ovs_header *vsw_ovs_header(const struct genl_info *info)
 {
 	return (struct ovs_header *)((u8 *)info->genlhdr + GENL_HDRLEN);
 }
@@ -49,7 +49,7 @@ static struct genl_family vsw_packet_family;
 static bool vsw_genl_registered;
 
 /* The datapath @ovs_header or a NAME attribute names. RTNL held. */
-static struct vsw_dp *vsw_genl_dp(struct net *net, const struct ovs_header *ovs_header,
+struct vsw_dp *vsw_genl_dp(struct net *net, const struct ovs_header *ovs_header,
 				  const struct nlattr *name)
 {
 	struct net_device *dev;
@@ -289,7 +289,6 @@ static const struct nla_policy vsw_dp_policy[OVS_DP_ATTR_MAX + 1] = {
 };
 
 /* As upstream: lenient validation (OVS sets no NLA_F_NESTED), resv_start_op past the last op. */
-#define VSW_GENL_LENIENT	(GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP)
 
 static const struct genl_small_ops vsw_dp_ops[] = {
 	{ .cmd = OVS_DP_CMD_NEW, .validate = VSW_GENL_LENIENT, .flags = GENL_UNS_ADMIN_PERM,
@@ -1470,10 +1469,10 @@ static struct genl_family vsw_packet_family __ro_after_init = {
 };
 
 static struct genl_family * const vsw_genl_families[] = {
-	&vsw_dp_family, &vsw_vport_family, &vsw_flow_family, &vsw_packet_family,
+	&vsw_dp_family, &vsw_vport_family, &vsw_flow_family, &vsw_packet_family, &vsw_meter_family,
 };
 
-/* All four or none: -EEXIST when another module (openvswitch.ko) holds the names. */
+/* All five or none: -EEXIST when another module (openvswitch.ko) holds the names. */
 int vsw_genl_init(void)
 {
 	int i, err;

@@ -671,6 +671,7 @@ static const int vsw_action_lens[OVS_ACTION_ATTR_MAX + 1] = {
 	[OVS_ACTION_ATTR_SET_MASKED]	= VSW_NESTED,
 	[OVS_ACTION_ATTR_TRUNC]		= sizeof(struct ovs_action_trunc),
 	[OVS_ACTION_ATTR_CLONE]		= VSW_NESTED,
+	[OVS_ACTION_ATTR_METER]		= sizeof(u32),
 };
 
 static const u64 vsw_supported_actions =
@@ -679,7 +680,8 @@ static const u64 vsw_supported_actions =
 	BIT_ULL(OVS_ACTION_ATTR_PUSH_VLAN) | BIT_ULL(OVS_ACTION_ATTR_POP_VLAN) |
 	BIT_ULL(OVS_ACTION_ATTR_SAMPLE) | BIT_ULL(OVS_ACTION_ATTR_RECIRC) |
 	BIT_ULL(OVS_ACTION_ATTR_HASH) | BIT_ULL(OVS_ACTION_ATTR_SET_MASKED) |
-	BIT_ULL(OVS_ACTION_ATTR_TRUNC) | BIT_ULL(OVS_ACTION_ATTR_CLONE);
+	BIT_ULL(OVS_ACTION_ATTR_TRUNC) | BIT_ULL(OVS_ACTION_ATTR_CLONE) |
+	BIT_ULL(OVS_ACTION_ATTR_METER);
 
 static int vsw_validate_actions(const struct nlattr *list, const struct vsw_mkey *key, int depth,
 				struct netlink_ext_ack *extack);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * genlfuzz: random and mutated messages to the four Open vSwitch datapath generic netlink
- * families (ovs_datapath, ovs_vport, ovs_flow, ovs_packet), bounded in count and time.
+ * families (ovs_datapath, ovs_vport, ovs_flow, ovs_packet, ovs_meter), bounded in count and time.
  *
  *   genlfuzz DP MESSAGES SECONDS [SEED]
  *
@@ -34,7 +34,7 @@
 
 #define BUF	16384
 
-static int fd, fam[4], ifindex;
+static int fd, fam[5], ifindex;
 static uint32_t seq;
 static uint64_t rng;
 static const char *dpname;
@@ -281,6 +281,28 @@ static void rand_attrs(struct msg *m, int f)
 			break;
 		}
 	}
+	/* ovs_meter: often an id among a few, and a band that is nearly right */
+	if (f == 4 && below(2)) {
+		struct nlattr *bands, *band;
+		uint32_t v = below(4);
+
+		attr(m, OVS_METER_ATTR_ID, &v, 4);
+		if (below(2))
+			attr(m, OVS_METER_ATTR_KBPS, NULL, 0);
+		bands = attr(m, OVS_METER_ATTR_BANDS, NULL, 0);
+		for (i = (int)below(3); i > 0; i--) {
+			band = attr(m, OVS_BAND_ATTR_UNSPEC, NULL, 0);
+			v = below(4) ? OVS_METER_BAND_TYPE_DROP : rnd();
+			attr(m, OVS_BAND_ATTR_TYPE, &v, 4);
+			v = below(4) ? below(1000) : rnd();
+			attr(m, OVS_BAND_ATTR_RATE, &v, 4);
+			v = below(4) ? below(1000) : rnd();
+			if (below(8))
+				attr(m, OVS_BAND_ATTR_BURST, &v, 4);
+			nest_end(m, band);
+		}
+		nest_end(m, bands);
+	}
 	/* the commands that want one get a name that will not clash, often */
 	if (f == 0 && below(2)) {
 		name = names[below(2)];
@@ -417,7 +439,8 @@ int main(int argc, char **argv)
 	fam[1] = family_id(OVS_VPORT_FAMILY);
 	fam[2] = family_id(OVS_FLOW_FAMILY);
 	fam[3] = family_id(OVS_PACKET_FAMILY);
-	if (fam[0] < 0 || fam[1] < 0 || fam[2] < 0 || fam[3] < 0) {
+	fam[4] = family_id(OVS_METER_FAMILY);
+	if (fam[0] < 0 || fam[1] < 0 || fam[2] < 0 || fam[3] < 0 || fam[4] < 0) {
 		fprintf(stderr, "genlfuzz: the ovs_* families are not there\n");
 		return 2;
 	}
@@ -441,7 +464,7 @@ int main(int argc, char **argv)
 			uint16_t flags = flagsets[below(5)];
 			int dp = below(10) ? ifindex : (below(2) ? 0 : (int)rnd());
 
-			f = (int)below(4);
+			f = (int)below(5);
 			/* no dump of a random command: only GET dumps */
 			if (flags & NLM_F_DUMP)
 				hdr(&m, fam[f], flags, f == 3 ? 1 : OVS_FLOW_CMD_GET, dp);

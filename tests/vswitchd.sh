@@ -90,6 +90,7 @@ test_normal_bridge_ping_and_rewrite() {
 	check_contains "ping A -> B through the NORMAL bridge" "$out" "3 received"
 	out=$(ovs-appctl dpif/show)
 	check_ge "upcalls (missed)" 1 "$(sed -n 's/.*missed:\([0-9]*\).*/\1/p' <<<"$out")"
+	! grep 'does not support meters' $OVS_LOGDIR/ovs-vswitchd.log || fail "vswitchd found no meters"
 	out=$(ovs-appctl dpctl/dump-flows)
 	check_contains "a megaflow from a0 (datapath port 2)" "$out" "in_port(2),eth(src="
 	check_contains "its actions" "$out" "actions:"
@@ -169,6 +170,36 @@ test_vlan_ipv6_fragments_and_restart() {
 	out=$(ovs_log_bad 'bridge|WARN|could not open network device a0 (No such device)')
 	[ -z "$out" ] || fail "ovs-vswitchd logged: $out"
 	vsctl del-br br0
+}
+
+# An OpenFlow 1.3 meter: vswitchd finds the datapath's (ovs_meter), sets one and puts a flow with the
+# meter action; frames over its rate are dropped in the datapath, and counted on both sides.
+test_openflow_meter_limits_rate() {
+	local out rx band
+	ovs_start
+	vsctl add-br br0 -- set bridge br0 protocols=OpenFlow10,OpenFlow13
+	port a0 A 10.5.0.1
+	port b0 B 10.5.0.2
+	! grep 'does not support meters\|broken meter' $OVS_LOGDIR/ovs-vswitchd.log ||
+		fail "vswitchd found no working meters"
+	ovs-ofctl -O OpenFlow13 add-meter br0 'meter=1 pktps burst stats bands=type=drop rate=1 burst_size=1'
+	ovs-ofctl -O OpenFlow13 add-flow br0 'priority=100,icmp,in_port=1,actions=meter:1,output:2'
+	ovs-ofctl -O OpenFlow13 add-flow br0 'priority=0,actions=NORMAL'
+	# 20 echoes in about a second through a meter of 1 packet/s (a burst of 1)
+	out=$(ip netns exec A ping -c 20 -i 0.05 -W 2 10.5.0.2) || true
+	rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
+	check_ge "echoes through the meter" 1 "$rx"
+	check_le "echoes through the meter (1/s)" 10 "$rx"
+	check_contains "the flow calls the meter" "$(ovs-appctl dpctl/dump-flows)" "actions:meter("
+	out=$(ovs-ofctl -O OpenFlow13 meter-stats br0)
+	check_contains "meter stats" "$out" "packet_in_count:20"
+	band=$(sed -n 's/.*0: packet_count:\([0-9]*\).*/\1/p' <<<"$out")
+	check_ge "frames over the band's rate" $((20 - rx)) "$band"
+	check_ge "drop_meter of the datapath" $((20 - rx)) "$(estat ovs-system drop_meter)"
+	figure "meter 1 pkt/s: $rx of 20 echoes through, band drops $band"
+	ovs-ofctl -O OpenFlow13 del-meters br0
+	out=$(ovs_log_bad)
+	[ -z "$out" ] || fail "ovs-vswitchd logged: $out"
 }
 
 ktap_main "$@"
