@@ -194,8 +194,6 @@ static void vsw_parse_ipv6(const struct sk_buff *skb, int off, struct vsw_flow_k
 {
 	struct ipv6hdr buf;
 	const struct ipv6hdr *ip6;
-	struct ipv6_opt_hdr fbuf;
-	const struct ipv6_opt_hdr *fh;
 	__be16 frag_off;
 	u8 nexthdr;
 	int l4off;
@@ -243,14 +241,12 @@ static void vsw_parse_ipv6(const struct sk_buff *skb, int off, struct vsw_flow_k
 
 	if (key->ip.frag == VSW_FRAG_LATER) {
 		/*
-		 * For a later fragment ipv6_skip_exthdr() stops at the fragment
-		 * header and returns its offset. Its next header field names what
-		 * the reassembled payload starts with: key on that, as an IPv4
-		 * fragment keys its protocol. It was read by ipv6_skip_exthdr()
-		 * already, so the fallback is for form only.
+		 * A later fragment has no upper-layer header: keyed on the
+		 * fragment header itself (NEXTHDR_FRAGMENT), as openvswitch.ko
+		 * does since 5.19 and Open vSwitch's userspace extracts it, so
+		 * that ovs-vswitchd's megaflows for them read proto=44 alike.
 		 */
-		fh = skb_header_pointer(skb, l4off, sizeof(*fh), &fbuf);
-		key->ip.proto = fh ? fh->nexthdr : NEXTHDR_FRAGMENT;
+		key->ip.proto = NEXTHDR_FRAGMENT;
 		return;
 	}
 

@@ -147,8 +147,14 @@ test_vlan_ipv6_fragments_and_restart() {
 		ip -n $1 link set $2.100 up
 	done
 	ping_ok A 10.5.0.2 -s 3200
+	# a rule on TCP makes the megaflows match the IP protocol: a later fragment's is the fragment
+	# header's, 44, as openvswitch.ko and Open vSwitch's userspace key it (OVS's own ping6 test)
+	ovs-ofctl add-flow br0 'priority=2,tcp6,actions=drop'
 	ping_ok A fc00::2
 	ping_ok A fc00::2 -s 3200
+	out=$(ovs-appctl dpctl/dump-flows -m | grep 'frag=later')
+	check_contains "a later fragment's megaflow" "$out" "proto=44"
+	case $(grep -v 'proto=44' <<<"$out") in *ipv6*) fail "a later fragment keyed otherwise: $out" ;; esac
 	ping_ok A 10.6.0.2
 	out=$(ovs-appctl dpctl/dump-flows)
 	check_contains "a megaflow for the VLAN" "$out" "vlan(vid=100),encap(eth_type(0x0800),ipv4("
