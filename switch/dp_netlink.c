@@ -50,7 +50,7 @@ static bool vsw_genl_registered;
 
 /* The datapath @ovs_header or a NAME attribute names. RTNL held. */
 struct vsw_dp *vsw_genl_dp(struct net *net, const struct ovs_header *ovs_header,
-				  const struct nlattr *name)
+			   const struct nlattr *name)
 {
 	struct net_device *dev;
 
@@ -88,7 +88,8 @@ static size_t vsw_dp_msg_size(void)
 	       nla_total_size(IFNAMSIZ) +					/* NAME */
 	       nla_total_size_64bit(sizeof(struct ovs_dp_stats)) +		/* STATS */
 	       nla_total_size_64bit(sizeof(struct ovs_dp_megaflow_stats)) +	/* MEGAFLOW_STATS */
-	       nla_total_size(sizeof(u32));					/* USER_FEATURES */
+	       nla_total_size(sizeof(u32)) +					/* USER_FEATURES */
+	       nla_total_size(sizeof(u32));				/* MASKS_CACHE_SIZE */
 }
 
 static int vsw_dp_fill(struct vsw_dp *dp, struct sk_buff *skb, u32 portid, u32 seq,
@@ -107,7 +108,8 @@ static int vsw_dp_fill(struct vsw_dp *dp, struct sk_buff *skb, u32 portid, u32 s
 	    nla_put_64bit(skb, OVS_DP_ATTR_STATS, sizeof(stats), &stats, OVS_DP_ATTR_PAD) ||
 	    nla_put_64bit(skb, OVS_DP_ATTR_MEGAFLOW_STATS, sizeof(mega), &mega,
 			  OVS_DP_ATTR_PAD) ||
-	    nla_put_u32(skb, OVS_DP_ATTR_USER_FEATURES, dp->user_features)) {
+	    nla_put_u32(skb, OVS_DP_ATTR_USER_FEATURES, dp->user_features) ||
+	    nla_put_u32(skb, OVS_DP_ATTR_MASKS_CACHE_SIZE, vsw_flow_table_cache_size(&dp->table))) {
 		genlmsg_cancel(skb, ovs_header);
 		return -EMSGSIZE;
 	}
@@ -146,9 +148,15 @@ static int vsw_genl_notify(struct genl_family *family, struct sk_buff *skb,
  */
 static int vsw_dp_features(struct nlattr **a, u32 *features, struct genl_info *info)
 {
+	u32 size;
+
+	/* the per-CPU mask cache's size: 0 (none) or a power of two, range checked by the policy */
 	if (a[OVS_DP_ATTR_MASKS_CACHE_SIZE]) {
-		GENL_SET_ERR_MSG(info, "vswitch has no mask cache yet");
-		return -EOPNOTSUPP;
+		size = nla_get_u32(a[OVS_DP_ATTR_MASKS_CACHE_SIZE]);
+		if (size && !is_power_of_2(size)) {
+			GENL_SET_ERR_MSG(info, "the mask cache's size: 0 or a power of two");
+			return -EINVAL;
+		}
 	}
 	*features = a[OVS_DP_ATTR_USER_FEATURES] ? nla_get_u32(a[OVS_DP_ATTR_USER_FEATURES]) : 0;
 	if (*features & ~VSW_DP_FEATURES) {
@@ -157,6 +165,15 @@ static int vsw_dp_features(struct nlattr **a, u32 *features, struct genl_info *i
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+/* OVS_DP_ATTR_MASKS_CACHE_SIZE, validated by vsw_dp_features(); RTNL held */
+static int vsw_dp_cache_size(struct vsw_dp *dp, struct nlattr **a)
+{
+	if (!a[OVS_DP_ATTR_MASKS_CACHE_SIZE])
+		return 0;
+	return vsw_flow_table_cache_resize(&dp->table,
+					   nla_get_u32(a[OVS_DP_ATTR_MASKS_CACHE_SIZE]));
 }
 
 static int vsw_dp_cmd_new(struct sk_buff *skb, struct genl_info *info)
@@ -185,6 +202,12 @@ static int vsw_dp_cmd_new(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(dp);
 	}
 	dp->user_features = features;
+	err = vsw_dp_cache_size(dp, a);
+	if (err) {
+		vsw_dp_destroy(dp);
+		rtnl_unlock();
+		return err;
+	}
 	internal = rtnl_dereference(dp->internal);
 	WRITE_ONCE(internal->upcall_pid, nla_get_u32(a[OVS_DP_ATTR_UPCALL_PID]));
 	reply = vsw_dp_build(dp, info, OVS_DP_CMD_NEW);
@@ -239,6 +262,11 @@ static int vsw_dp_cmd_set(struct sk_buff *skb, struct genl_info *info)
 		rtnl_unlock();
 		return -ENODEV;
 	}
+	err = vsw_dp_cache_size(dp, info->attrs);
+	if (err) {
+		rtnl_unlock();
+		return err;
+	}
 	dp->user_features = features;
 	reply = vsw_dp_build(dp, info, OVS_DP_CMD_SET);
 	rtnl_unlock();
@@ -284,12 +312,11 @@ static const struct nla_policy vsw_dp_policy[OVS_DP_ATTR_MAX + 1] = {
 	[OVS_DP_ATTR_NAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[OVS_DP_ATTR_UPCALL_PID]	= { .type = NLA_U32 },
 	[OVS_DP_ATTR_USER_FEATURES]	= { .type = NLA_U32 },
-	[OVS_DP_ATTR_MASKS_CACHE_SIZE]	= { .type = NLA_U32 },
+	[OVS_DP_ATTR_MASKS_CACHE_SIZE]	= NLA_POLICY_RANGE(NLA_U32, 0, VSW_MASK_CACHE_MAX),
 	[OVS_DP_ATTR_IFINDEX]		= NLA_POLICY_MIN(NLA_S32, 0),
 };
 
-/* As upstream: lenient validation (OVS sets no NLA_F_NESTED), resv_start_op past the last op. */
-
+/* As upstream: lenient validation (VSW_GENL_LENIENT), resv_start_op past the last op. */
 static const struct genl_small_ops vsw_dp_ops[] = {
 	{ .cmd = OVS_DP_CMD_NEW, .validate = VSW_GENL_LENIENT, .flags = GENL_UNS_ADMIN_PERM,
 	  .doit = vsw_dp_cmd_new },

@@ -93,14 +93,66 @@ static const struct rhashtable_params vsw_ufid_params = {
 	.automatic_shrinking	= true,
 };
 
+static struct vsw_mask_cache *vsw_mask_cache_alloc(u32 size)
+{
+	struct vsw_mask_cache *mc = kzalloc(sizeof(*mc), GFP_KERNEL);
+
+	if (!mc)
+		return NULL;
+	mc->size = size;
+	if (size) {
+		mc->entries = __alloc_percpu(sizeof(struct vsw_mask_cache_entry) * size,
+					     __alignof__(struct vsw_mask_cache_entry));
+		if (!mc->entries) {
+			kfree(mc);
+			return NULL;
+		}
+	}
+	return mc;
+}
+
+static void vsw_mask_cache_free(struct vsw_mask_cache *mc)
+{
+	if (mc) {
+		free_percpu(mc->entries);
+		kfree(mc);
+	}
+}
+
+static void vsw_mask_cache_free_rcu(struct rcu_head *head)
+{
+	vsw_mask_cache_free(container_of(head, struct vsw_mask_cache, rcu));
+}
+
+int vsw_flow_table_cache_resize(struct vsw_flow_table *table, u32 size)
+{
+	struct vsw_mask_cache *old = rtnl_dereference(table->cache), *mc;
+
+	if (size == old->size)
+		return 0;
+	if ((size && !is_power_of_2(size)) || size > VSW_MASK_CACHE_MAX)
+		return -EINVAL;
+	mc = vsw_mask_cache_alloc(size);
+	if (!mc)
+		return -ENOMEM;
+	rcu_assign_pointer(table->cache, mc);
+	call_rcu(&old->rcu, vsw_mask_cache_free_rcu);
+	return 0;
+}
+
+u32 vsw_flow_table_cache_size(struct vsw_flow_table *table)
+{
+	return rtnl_dereference(table->cache)->size;
+}
+
 int vsw_flow_table_init(struct vsw_flow_table *table)
 {
+	struct vsw_mask_cache *mc = vsw_mask_cache_alloc(VSW_MASK_CACHE);
 	int err;
 
-	table->cache = __alloc_percpu(sizeof(struct vsw_mask_cache_entry) * VSW_MASK_CACHE,
-				      __alignof__(struct vsw_mask_cache_entry));
-	if (!table->cache)
+	if (!mc)
 		return -ENOMEM;
+	RCU_INIT_POINTER(table->cache, mc);
 	err = rhashtable_init(&table->flows, &vsw_flow_params);
 	if (err)
 		goto err_cache;
@@ -117,7 +169,7 @@ int vsw_flow_table_init(struct vsw_flow_table *table)
 err_flows:
 	rhashtable_destroy(&table->flows);
 err_cache:
-	free_percpu(table->cache);
+	vsw_mask_cache_free(mc);
 	return err;
 }
 
@@ -134,7 +186,7 @@ void vsw_flow_table_destroy(struct vsw_flow_table *table)
 	for (i = 0; ma && i < ma->count; i++)
 		kfree(ma->masks[i]);
 	kfree(ma);
-	free_percpu(table->cache);
+	vsw_mask_cache_free(rcu_dereference_raw(table->cache));
 }
 
 struct vsw_flow *vsw_flow_alloc(void)
@@ -206,7 +258,8 @@ struct vsw_flow *vsw_flow_lookup(struct vsw_flow_table *table, const struct vsw_
 				 u32 *n_mask_hit)
 {
 	struct vsw_mask_array *ma = rcu_dereference(table->masks);
-	struct vsw_mask_cache_entry *e;
+	struct vsw_mask_cache *mc = rcu_dereference(table->cache);
+	struct vsw_mask_cache_entry *e = NULL;
 	struct vsw_flow *flow;
 	unsigned int i, count;
 	u32 hash;
@@ -217,19 +270,23 @@ struct vsw_flow *vsw_flow_lookup(struct vsw_flow_table *table, const struct vsw_
 	count = READ_ONCE(ma->count);
 
 	hash = jhash2((const u32 *)key, sizeof(*key) / sizeof(u32), 0);
-	e = this_cpu_ptr(table->cache) + (hash & (VSW_MASK_CACHE - 1));
-	if (e->hash == hash && e->index && e->index <= count) {
-		(*n_mask_hit)++;
-		flow = vsw_flow_probe(table, key, ma->masks[e->index - 1]);
-		if (flow)
-			return flow;
+	if (mc->size) {
+		e = this_cpu_ptr(mc->entries) + (hash & (mc->size - 1));
+		if (e->hash == hash && e->index && e->index <= count) {
+			(*n_mask_hit)++;
+			flow = vsw_flow_probe(table, key, ma->masks[e->index - 1]);
+			if (flow)
+				return flow;
+		}
 	}
 	for (i = 0; i < count; i++) {
 		(*n_mask_hit)++;
 		flow = vsw_flow_probe(table, key, ma->masks[i]);
 		if (flow) {
-			e->hash = hash;
-			e->index = i + 1;
+			if (e) {
+				e->hash = hash;
+				e->index = i + 1;
+			}
 			return flow;
 		}
 	}

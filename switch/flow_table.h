@@ -127,7 +127,7 @@ struct vsw_flow {
 	u32			clear_gen;	/* OVS_FLOW_ATTR_CLEARs so far */
 };
 
-#define VSW_MASK_CACHE	256		/* per CPU, a power of two */
+#define VSW_MASK_CACHE	256		/* entries per CPU by default, as upstream */
 #define VSW_FLOW_LIMIT	200000		/* flows per datapath */
 
 struct vsw_mask_array {
@@ -141,11 +141,21 @@ struct vsw_mask_cache_entry {
 	u32			index;		/* into the mask array, + 1 (0: empty) */
 };
 
+/* as upstream: at most what one per-CPU allocation unit holds (4096 entries) */
+#define VSW_MASK_CACHE_MAX	(PCPU_MIN_UNIT_SIZE / sizeof(struct vsw_mask_cache_entry))
+
+/* Replaced whole on a resize (OVS_DP_ATTR_MASKS_CACHE_SIZE); freed after a grace period. */
+struct vsw_mask_cache {
+	struct rcu_head		rcu;
+	u32			size;		/* entries per CPU: 0 (none) or a power of two */
+	struct vsw_mask_cache_entry __percpu *entries;
+};
+
 struct vsw_flow_table {
 	struct rhashtable	flows;
 	struct rhashtable	ufids;
 	struct vsw_mask_array __rcu *masks;
-	struct vsw_mask_cache_entry __percpu *cache;	/* [VSW_MASK_CACHE] per CPU */
+	struct vsw_mask_cache __rcu *cache;
 	/* every flow by insertion number, from 1: flush, and dumps resumed after a number */
 	struct xarray		order;
 	unsigned long		last_seq;	/* RTNL */
@@ -154,6 +164,9 @@ struct vsw_flow_table {
 };
 
 int vsw_flow_table_init(struct vsw_flow_table *table);
+/* RTNL held; -EINVAL unless @size is 0 or a power of two up to VSW_MASK_CACHE_MAX */
+int vsw_flow_table_cache_resize(struct vsw_flow_table *table, u32 size);
+u32 vsw_flow_table_cache_size(struct vsw_flow_table *table);
 void vsw_flow_table_destroy(struct vsw_flow_table *table);
 /* Under RCU. *n_mask_hit counts the masks probed. */
 struct vsw_flow *vsw_flow_lookup(struct vsw_flow_table *table, const struct vsw_mkey *key,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Meters (the ovs_meter family, the meter action): token-bucket rate
- * limiters that flows call, as net/openvswitch/meter.c (6.1) has them, so
+ * limiters that flows call, as the kernel's openvswitch module (6.1) has them, so
  * that ovs-vswitchd's OpenFlow meters and its controller and slow-path
  * meters work on vswitch as on openvswitch.ko:
  *
@@ -79,9 +79,9 @@ bool vsw_meter_drops(struct vsw_dp *dp, struct sk_buff *skb, u32 id)
 	for (i = 0; i < m->n_bands; i++) {
 		b = &m->bands[i];
 		b->bucket = min_t(u64, b->bucket + (u64)delta * b->rate, (u64)b->burst * 1000);
-		if (b->bucket >= cost)
+		if (b->bucket >= cost) {
 			b->bucket -= cost;
-		else if (b->rate > over_rate) {
+		} else if (b->rate > over_rate) {
 			over_rate = b->rate;
 			over = i;
 		}
@@ -158,7 +158,8 @@ static struct vsw_meter *vsw_meter_create(struct nlattr **a, struct netlink_ext_
 						  extack);
 		if (err)
 			goto err_free;
-		if (!tb[OVS_BAND_ATTR_TYPE] || !tb[OVS_BAND_ATTR_RATE] || !tb[OVS_BAND_ATTR_BURST]) {
+		if (!tb[OVS_BAND_ATTR_TYPE] || !tb[OVS_BAND_ATTR_RATE] ||
+		    !tb[OVS_BAND_ATTR_BURST]) {
 			NL_SET_ERR_MSG_MOD(extack, "a band needs its type, rate and burst");
 			err = -EINVAL;
 			goto err_free;
@@ -334,7 +335,7 @@ err_unlock:
 	return err;
 }
 
-/* GET and DEL: the meter's stats; DEL then removes it (a missing one: an empty reply, as upstream) */
+/* GET and DEL: the meter's stats; DEL then removes it (none: an empty reply, as upstream) */
 static int vsw_meter_cmd_get_del(struct sk_buff *skb, struct genl_info *info)
 {
 	u8 cmd = info->genlhdr->cmd;

@@ -569,6 +569,27 @@ test_lookup_cost_with_many_masks() {
 	check_ge "lookups that hit" 400 "$hits"
 	# a walk of the masks would be about 17 probes a frame: the per-CPU cache makes it one
 	check_le "masks probed per hit (x100)" 150 $((masks * 100 / hits))
+
+	# the cache's size, as ovs-dpctl sets it (OVS_DP_ATTR_MASKS_CACHE_SIZE): 256 entries per CPU by
+	# default, 0 for none, powers of two up to 4096 (the largest per-CPU unit), as upstream
+	check_eq "the default size" "masks-cache:size:256" \
+		"$(dpctl cache-get-size dp0 | grep masks-cache | tr -d '[:blank:]')"
+	check_fail "a size over 4096" --msg "Numerical result out of range" \
+		ovs-dpctl cache-set-size dp0 masks-cache 8192
+	# ovs-dpctl rounds up to a power of two itself; the kernel refuses others (EINVAL)
+	check_contains "100 entries" "$(dpctl cache-set-size dp0 masks-cache 100)" "new size 128"
+	check_contains "no cache" "$(dpctl cache-set-size dp0 masks-cache 0)" "new size 0"
+	check_eq "its size" "masks-cache:size:0" \
+		"$(dpctl cache-get-size dp0 | grep masks-cache | tr -d '[:blank:]')"
+	read -r -a h0 <<<"$(dp_hits dp0)"
+	check_contains "200 pings, no cache" "$(ip netns exec A ping -f -c 200 -W 2 10.5.0.2)" "200 received"
+	read -r -a h1 <<<"$(dp_hits dp0)"
+	masks=$((h1[0] - h0[0])) hits=$((h1[1] - h0[1]))
+	figure "200 pings with 18 masks, no cache: $hits lookups hit, $masks masks probed"
+	check_ge "masks probed per hit without the cache (x100)" 500 $((masks * 100 / hits))
+	check_contains "a cache again" "$(dpctl cache-set-size dp0 masks-cache 4096)" "new size 4096"
+	check_contains "ping with 4096 entries" "$(ip netns exec A ping -c 3 -i 0.1 -W 2 10.5.0.2)" \
+		"3 received"
 }
 
 # add-flow refuses a flow that an existing one would take the place of, looking its key up as given
