@@ -6,12 +6,7 @@
 #   OVS_TESTS='1 5 30' or OVS_TESTS='-k ping6'  the testsuite's own selection (default: the datapath
 #                                               tests that need neither a tunnel nor conntrack)
 #   OVS_TABLE_ONLY=1     the table again from the last run's results, no guest
-#   OVS_WHATIF_METERS=1  NOT the stock tests: each test's check of ovs-vswitchd's start-up output also
-#                        drops the INFO line "The kernel module does not support meters." (vswitch has no
-#                        ovs_meter family; with the stock tests every test fails on it at its first step),
-#                        to see what fails after it. The table says so in its first line.
 # Table: build/log/ovs-test.table; each test that did not pass, its folder: build/log/ovs-test/PASS/NNN
-# (build/log/ovs-test-whatif-meters.* for OVS_WHATIF_METERS=1).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 resolve_kver
@@ -20,10 +15,7 @@ share=$BUILD/ovs-test # the guest's /mnt/share: src/ (the testsuite), args, out/
 src=$share/src
 deb=$BUILD/debs/openvswitch-source
 tarball=$deb/usr/src/openvswitch/openvswitch.tar.gz
-# the table again: of the kind of run the results are from
-[ -n "${OVS_TABLE_ONLY:-}" ] && [ -s "$share/note" ] && OVS_WHATIF_METERS=1
-
-name=ovs-test${OVS_WHATIF_METERS:+-whatif-meters}
+name=ovs-test
 table=$BUILD/log/$name.table
 logs=$BUILD/log/$name
 
@@ -81,11 +73,6 @@ prepare() {
 	fi
 	chmod +x "$src/tests/system-kmod-testsuite"
 	rm -f "$src"/tests/*.at "$src/configure.ac"
-	if [ -n "${OVS_WHATIF_METERS:-}" ]; then
-		sed -i "s#^/dpif_netlink|INFO|Generic Netlink family .ovs_datapath. does not exist/d\$#&\\n/dpif_netlink|INFO|The kernel module does not support meters/d#" \
-			"$src/tests/system-kmod-testsuite"
-		echo "what-if: not the stock tests (OVS_WHATIF_METERS=1: vswitchd's INFO line \"The kernel module does not support meters.\" allowed at start-up)" >"$share/note"
-	fi
 	# atlocal as configure substitutes it (the guest has no python3: atlocal's python probes fail,
 	# harmlessly for the tests that do not run python), atconfig for a suite in /tmp/ovs/tests
 	sed -e "s|@HAVE_OPENSSL@|yes|; s|@OPENSSL_SUPPORTS_SNI@|yes|; s|@HAVE_UNBOUND@|no|" \
@@ -179,7 +166,6 @@ nums=$(for p in openvswitch vswitch; do
 	[ -r "$share/out/$p.stdout" ] && tr -d '\r' <"$share/out/$p.stdout" | sed -n 's/^ *\([0-9]\+\): .*/\1/p'
 done | sort -n -u)
 {
-	grep . "$share/note" 2>/dev/null || true
 	printf '%-4s %-58s %-12s %-12s %s\n' "#" "test" "openvswitch" "vswitch" "class"
 	both=0 envf=0 gap=0 ours=0
 	for n in $nums; do
