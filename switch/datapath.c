@@ -100,13 +100,14 @@ void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 	const struct vsw_actions *acts;
 	struct vsw_flow *flow = NULL;
 	bool have_mkey = false;
+	bool cache_hit = false;
 	struct vsw_mkey mkey;
 	u32 n_mask_hit = 0;
 
 	if (READ_ONCE(dp->table.count)) {
 		vsw_mkey_from_frame(skb, key, meta, &mkey);
 		have_mkey = true;
-		flow = vsw_flow_lookup(&dp->table, &mkey, &n_mask_hit);
+		flow = vsw_flow_lookup(&dp->table, &mkey, &n_mask_hit, &cache_hit);
 	}
 	if (!flow) {
 		u32 pid = READ_ONCE(in->upcall_pid);
@@ -136,7 +137,7 @@ void vsw_dp_run(struct vsw_dp *dp, struct sk_buff *skb, struct vsw_vport *in,
 	}
 	vdev_ctr_inc(dp->stats, VSW_DP_FLOW_HIT);
 	vdev_ctr_add(dp->stats, VSW_DP_MASK_HIT, n_mask_hit);
-	if (n_mask_hit == 1)
+	if (cache_hit)
 		vdev_ctr_inc(dp->stats, VSW_DP_CACHE_HIT);
 	vsw_flow_stats_update(flow, skb->len, key->tcp_flags);
 	acts = rcu_dereference(flow->acts);

@@ -106,8 +106,13 @@ static int vsw_key_attrs(const struct nlattr *list, const struct nlattr **a, u64
 			NL_SET_ERR_MSG_ATTR(p->extack, nla, "key/mask attribute: wrong length");
 			return -EINVAL;
 		}
-		/* as upstream, a mask attribute of zeros wildcards its fields: as if absent */
-		if (p->is_mask && len != VSW_NESTED && !memchr_inv(nla_data(nla), 0, len))
+		/*
+		 * As upstream, a mask attribute of zeros wildcards its fields: as if
+		 * absent. Not a VLAN mask: a tag is matched on its present bit, which
+		 * a zero TCI mask lacks (refused below, as upstream refuses it).
+		 */
+		if (p->is_mask && len != VSW_NESTED && type != OVS_KEY_ATTR_VLAN &&
+		    !memchr_inv(nla_data(nla), 0, len))
 			continue;
 		*here |= BIT_ULL(type);
 		a[type] = nla;

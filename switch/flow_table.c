@@ -255,28 +255,31 @@ static struct vsw_flow *vsw_flow_probe(struct vsw_flow_table *table, const struc
 }
 
 struct vsw_flow *vsw_flow_lookup(struct vsw_flow_table *table, const struct vsw_mkey *key,
-				 u32 *n_mask_hit)
+				 u32 *n_mask_hit, bool *cache_hit)
 {
 	struct vsw_mask_array *ma = rcu_dereference(table->masks);
 	struct vsw_mask_cache *mc = rcu_dereference(table->cache);
 	struct vsw_mask_cache_entry *e = NULL;
 	struct vsw_flow *flow;
 	unsigned int i, count;
-	u32 hash;
+	u32 hash = 0;
 
 	*n_mask_hit = 0;
+	*cache_hit = false;
 	if (!ma)
 		return NULL;
 	count = READ_ONCE(ma->count);
 
-	hash = jhash2((const u32 *)key, sizeof(*key) / sizeof(u32), 0);
 	if (mc->size) {
+		hash = jhash2((const u32 *)key, sizeof(*key) / sizeof(u32), 0);
 		e = this_cpu_ptr(mc->entries) + (hash & (mc->size - 1));
 		if (e->hash == hash && e->index && e->index <= count) {
 			(*n_mask_hit)++;
 			flow = vsw_flow_probe(table, key, ma->masks[e->index - 1]);
-			if (flow)
+			if (flow) {
+				*cache_hit = true;
 				return flow;
+			}
 		}
 	}
 	for (i = 0; i < count; i++) {

@@ -168,9 +168,9 @@ int vsw_flow_table_init(struct vsw_flow_table *table);
 int vsw_flow_table_cache_resize(struct vsw_flow_table *table, u32 size);
 u32 vsw_flow_table_cache_size(struct vsw_flow_table *table);
 void vsw_flow_table_destroy(struct vsw_flow_table *table);
-/* Under RCU. *n_mask_hit counts the masks probed. */
+/* Under RCU. *n_mask_hit counts the masks probed; *cache_hit: found by the per-CPU cache. */
 struct vsw_flow *vsw_flow_lookup(struct vsw_flow_table *table, const struct vsw_mkey *key,
-				 u32 *n_mask_hit);
+				 u32 *n_mask_hit, bool *cache_hit);
 /* Writers, under RTNL. */
 int vsw_flow_insert(struct vsw_flow_table *table, struct vsw_flow *flow,
 		    const struct vsw_mkey *mask);

@@ -174,7 +174,8 @@ static struct vsw_meter *vsw_meter_create(struct nlattr **a, struct netlink_ext_
 		}
 		/* a full bucket to start with */
 		b->bucket = (u64)b->burst * 1000;
-		m->max_delta_ms = max_t(u64, m->max_delta_ms, div_u64(b->bucket, b->rate));
+		m->max_delta_ms = max_t(u32, m->max_delta_ms,
+					min_t(u64, div_u64(b->bucket, b->rate), U32_MAX));
 		b++;
 	}
 	return m;
@@ -320,11 +321,8 @@ static int vsw_meter_cmd_set(struct sk_buff *skb, struct genl_info *info)
 	rtnl_unlock();
 	if (old)
 		kfree_rcu(old, rcu);
-	if (err) {
-		/* the meter is set; only the reply did not fit */
-		nlmsg_free(reply);
-		return err;
-	}
+	/* the meter is set, whatever the reply: one that does not fit is a sizing bug (upstream's) */
+	WARN_ON_ONCE(err);
 	genlmsg_end(reply, hdr);
 	return genlmsg_reply(reply, info);
 
@@ -368,8 +366,9 @@ static int vsw_meter_cmd_get_del(struct sk_buff *skb, struct genl_info *info)
 		}
 		goto out_unlock;
 	}
-	err = vsw_meter_put_stats(reply, id, m);
-	if (!err && cmd == OVS_METER_CMD_DEL) {
+	/* a reply that does not fit is a sizing bug (upstream's WARN_ON); DEL deletes regardless */
+	WARN_ON_ONCE(vsw_meter_put_stats(reply, id, m));
+	if (cmd == OVS_METER_CMD_DEL) {
 		xa_erase(&dp->meters, id);
 		dp->nmeters--;
 		kfree_rcu(m, rcu);
