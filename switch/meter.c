@@ -321,7 +321,7 @@ static int vsw_meter_cmd_set(struct sk_buff *skb, struct genl_info *info)
 	rtnl_unlock();
 	if (old)
 		kfree_rcu(old, rcu);
-	/* the meter is set, whatever the reply: one that does not fit is a sizing bug (as upstream) */
+	/* the meter is set: a reply that does not fit is a sizing bug (upstream: WARN_ON) */
 	WARN_ON_ONCE(err);
 	genlmsg_end(reply, hdr);
 	return genlmsg_reply(reply, info);
