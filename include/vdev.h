@@ -65,9 +65,9 @@ static inline void vdev_ctr_frame(struct vdev_pcpu_ctrs __percpu *ctrs, unsigned
 	u64_stats_update_end(&c->syncp);
 }
 
-/* @sum[0 .. @n - 1]: the counters of every CPU added up. */
-static inline void vdev_ctrs_sum(const struct vdev_pcpu_ctrs __percpu *ctrs, unsigned int n,
-				 u64 *sum)
+/* @sum[0 .. @n - 1]: counters @first .. @first + @n - 1 of every CPU added up. */
+static inline void vdev_ctrs_sum_range(const struct vdev_pcpu_ctrs __percpu *ctrs,
+				       unsigned int first, unsigned int n, u64 *sum)
 {
 	unsigned int i, start;
 	int cpu;
@@ -81,11 +81,18 @@ static inline void vdev_ctrs_sum(const struct vdev_pcpu_ctrs __percpu *ctrs, uns
 
 			do {
 				start = u64_stats_fetch_begin(&c->syncp);
-				v = u64_stats_read(&c->ctr[i]);
+				v = u64_stats_read(&c->ctr[first + i]);
 			} while (u64_stats_fetch_retry(&c->syncp, start));
 			sum[i] += v;
 		}
 	}
+}
+
+/* @sum[0 .. @n - 1]: the counters of every CPU added up. */
+static inline void vdev_ctrs_sum(const struct vdev_pcpu_ctrs __percpu *ctrs, unsigned int n,
+				 u64 *sum)
+{
+	vdev_ctrs_sum_range(ctrs, 0, n, sum);
 }
 
 /* An IFLA_ADDRESS given at creation: six bytes, a unicast address, not zero. */
@@ -134,5 +141,15 @@ static inline void vdev_set_netns_local(struct net_device *dev)
 	dev->netns_immutable = true;
 #endif
 }
+
+/*
+ * The XDP actions a device implements, as the netdev family reports them
+ * (NETDEV_XDP_ACT_*, since 6.3; 6.1 has no such report and no such checks).
+ */
+#ifdef NETDEV_FAMILY_NAME
+#define vdev_xdp_set_features(dev, acts)	xdp_set_features_flag(dev, acts)
+#else
+#define vdev_xdp_set_features(dev, acts)	do { } while (0)
+#endif
 
 #endif /* _VDEV_H */

@@ -5,17 +5,27 @@
  * What one end transmits, the other receives: ndo_start_xmit hands the skb to
  * the peer with the kernel's forwarding helper (the same scrub and MTU check
  * as dev_forward_skb()), either straight into the peer's backlog or, when the
- * peer has GRO on, into a ring that the peer's NAPI poll feeds to GRO.
+ * peer has GRO on or an XDP program attached, into the ring of one of its
+ * receive queues (the sender's transmit queue number), which that queue's
+ * NAPI poll feeds to XDP and GRO.
  *
- *	ip link add vp0 type vpair peer name vp1 [netns NS] [address MAC] [mtu N]
+ *	ip link add vp0 [numtxqueues N numrxqueues N] type vpair peer name vp1 \
+ *		[netns NS] [address MAC] [mtu N] [numtxqueues N numrxqueues N]
+ *	ip link set dev vp1 xdp obj prog.o sec xdp
  *
- * The two ends are created and destroyed as one. Counters are per CPU, and
- * consistent across the pair as on a wire: a frame that leaves one end is tx
- * there, and on the other end either rx or a receive drop with its reason.
+ * XDP as on veth: native on the receiving end (PASS, DROP, TX back out of it,
+ * REDIRECT, ABORTED), and either end is a redirect target (ndo_xdp_xmit),
+ * with or without a program on its peer. The two ends are created and
+ * destroyed as one. Counters are per CPU or per queue, and consistent across
+ * the pair as on a wire: a frame that leaves one end is tx there, and on the
+ * other end either rx or a receive drop with its reason.
  */
 
+#include <linux/bpf.h>
+#include <linux/bpf_trace.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/filter.h>
 #include <linux/if_vlan.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -26,6 +36,7 @@
 
 #include <net/rtnetlink.h>
 #include <net/sock.h>
+#include <net/xdp.h>
 
 #include <uapi/linux/vpair.h>
 #include <vdev.h>
@@ -33,14 +44,20 @@
 #define VPAIR_DRV_NAME		"vpair"
 #define VPAIR_DRV_VERSION	"1.0"
 #define VPAIR_RING_SIZE		256
+#define VPAIR_XDP_HEADROOM	(XDP_PACKET_HEADROOM + NET_IP_ALIGN)
+#define VPAIR_XDP_TX_BULK	16	/* XDP_TX frames sent back in one go */
+#define VPAIR_XDP_BATCH		16	/* XDP_PASS frames turned into skbs in one go */
+
+/* A ring entry is an skb (ndo_start_xmit) or, with this bit set, an xdp_frame (ndo_xdp_xmit). */
+#define VPAIR_XDP_FLAG		BIT(0)
 
 /* Why a frame was lost, one ethtool counter each; tx_ and rx_ say which end lost it. */
 enum vpair_drop {
 	VPAIR_DROP_TX_NO_PEER,	/* peer gone (pair being deleted) or down */
 	VPAIR_DROP_TX_RUNT,	/* shorter than an Ethernet header */
 	VPAIR_DROP_RX_MTU,	/* larger than the receiver's MTU */
-	VPAIR_DROP_RX_NOMEM,	/* zerocopy pages could not be copied */
-	VPAIR_DROP_RX_BACKLOG,	/* receive backlog or GRO ring full */
+	VPAIR_DROP_RX_NOMEM,	/* zerocopy pages could not be copied, or no skb for a frame */
+	VPAIR_DROP_RX_BACKLOG,	/* receive backlog or NAPI ring full */
 	VPAIR_DROP_MAX
 };
 
@@ -58,29 +75,84 @@ static const char * const vpair_drop_names[VPAIR_DROP_MAX] = {
 /*
  * Packets and bytes live in the core's dev->tstats (bpf_redirect_peer()
  * counts there too, which is why ndo_get_peer_dev requires them); these are
- * the per-CPU counters of our own (include/vdev.h), by index.
+ * the per-CPU counters of our own (include/vdev.h), by index. After them come
+ * two per transmit queue: frames that other devices' XDP programs redirected
+ * into this end (ndo_xdp_xmit), and those of them it could not deliver.
  */
 enum vpair_ctr {
-	VPAIR_RX_NAPI,				/* of rx_packets, through the GRO ring */
+	VPAIR_RX_NAPI,				/* of rx_packets, through a NAPI ring */
 	VPAIR_DROPS,				/* + enum vpair_drop */
 	VPAIR_NUM_CTRS = VPAIR_DROPS + VPAIR_DROP_MAX
 };
 
-/* The receive side's GRO path: senders produce into the ring, NAPI consumes. */
-struct vpair_rq {
-	struct napi_struct	napi;
-	struct ptr_ring		ring;
-	/* NAPI is scheduled: senders skip the atomic napi_schedule_prep(). */
-	bool			rx_notify_masked;
-	struct net_device	*dev;
+#define VPAIR_XMIT_CTR(txq)	(VPAIR_NUM_CTRS + 2 * (txq))
+#define VPAIR_XMIT_ERR_CTR(txq)	(VPAIR_NUM_CTRS + 2 * (txq) + 1)
+
+/* What one receive queue's NAPI poll counts, named as veth names them in ethtool -S. */
+struct vpair_rq_stats {
+	u64_stats_t		xdp_packets;	/* every frame the poll took from the ring */
+	u64_stats_t		xdp_bytes;
+	u64_stats_t		drops;		/* lost on the XDP path: no memory, TX or redirect failed */
+	u64_stats_t		xdp_redirect;
+	u64_stats_t		xdp_drops;	/* XDP_DROP, XDP_ABORTED and invalid verdicts */
+	u64_stats_t		xdp_tx;
+	u64_stats_t		xdp_tx_err;
+	struct u64_stats_sync	syncp;
 };
+
+enum vpair_rq_stat {
+	VPAIR_RQ_XDP_PACKETS, VPAIR_RQ_XDP_BYTES, VPAIR_RQ_DROPS, VPAIR_RQ_XDP_REDIRECT,
+	VPAIR_RQ_XDP_DROPS, VPAIR_RQ_XDP_TX, VPAIR_RQ_XDP_TX_ERR, VPAIR_RQ_STATS_LEN
+};
+
+#define VPAIR_RQ_STAT(i, name, member) \
+	[i] = { name, offsetof(struct vpair_rq_stats, member) }
+
+static const struct {
+	char	name[ETH_GSTRING_LEN];
+	size_t	offset;
+} vpair_rq_stats_desc[VPAIR_RQ_STATS_LEN] = {
+	VPAIR_RQ_STAT(VPAIR_RQ_XDP_PACKETS,	"xdp_packets",		xdp_packets),
+	VPAIR_RQ_STAT(VPAIR_RQ_XDP_BYTES,	"xdp_bytes",		xdp_bytes),
+	VPAIR_RQ_STAT(VPAIR_RQ_DROPS,		"drops",		drops),
+	VPAIR_RQ_STAT(VPAIR_RQ_XDP_REDIRECT,	"xdp_redirect",		xdp_redirect),
+	VPAIR_RQ_STAT(VPAIR_RQ_XDP_DROPS,	"xdp_drops",		xdp_drops),
+	VPAIR_RQ_STAT(VPAIR_RQ_XDP_TX,		"xdp_tx",		xdp_tx),
+	VPAIR_RQ_STAT(VPAIR_RQ_XDP_TX_ERR,	"xdp_tx_errors",	xdp_tx_err),
+};
+#define VPAIR_TQ_STATS_LEN	2	/* tx_queue_N_xdp_xmit, tx_queue_N_xdp_xmit_errors */
+
+/*
+ * A receive queue. Its ring runs (NAPI added, ring allocated, XDP rxq
+ * registered) while the device is up with GRO on or an XDP program attached;
+ * senders find it through @napi, which is NULL otherwise, and then hand their
+ * frames to the backlog instead.
+ */
+struct vpair_rq {
+	struct napi_struct		napi;
+	struct napi_struct __rcu	*napi_on;	/* &napi while the ring runs */
+	struct bpf_prog __rcu		*xdp_prog;
+	struct net_device		*dev;
+	/* NAPI is scheduled: senders skip the atomic napi_schedule_prep(). */
+	bool				rx_notify_masked;
+	struct ptr_ring			ring;
+	struct xdp_rxq_info		xdp_rxq;
+	struct xdp_mem_info		xdp_mem;	/* as registered; XDP_TX/REDIRECT borrow rxq.mem */
+	struct vpair_rq_stats		stats;
+} ____cacheline_aligned_in_smp;
 
 struct vpair_priv {
 	struct net_device __rcu		*peer;
-	/* Set while GRO is on and the device is up; senders test it under RCU. */
-	struct vpair_rq __rcu		*napi_rq;
-	struct vpair_rq			rq;
-	struct vdev_pcpu_ctrs __percpu	*stats;	/* enum vpair_ctr */
+	struct vpair_rq			*rq;		/* dev->num_rx_queues of them */
+	struct bpf_prog			*xdp_prog;	/* under RTNL; each running rq has a copy */
+	bool				rings_on;	/* under RTNL: rq[0 .. real_num_rx_queues) run */
+	struct vdev_pcpu_ctrs __percpu	*stats;		/* enum vpair_ctr, then VPAIR_XMIT_CTR() */
+};
+
+/* XDP_TX frames of one NAPI poll, sent back out of the receiving end in bulk. */
+struct vpair_xdp_tx_bq {
+	struct xdp_frame	*q[VPAIR_XDP_TX_BULK];
+	unsigned int		count;
 };
 
 /*
@@ -94,11 +166,30 @@ static void vpair_count_drop(struct net_device *dev, enum vpair_drop reason)
 	vdev_ctr_inc(priv->stats, VPAIR_DROPS + reason);
 }
 
+static u64 vpair_rq_stat(const struct vpair_rq_stats *st, size_t offset)
+{
+	return u64_stats_read((const u64_stats_t *)((const char *)st + offset));
+}
+
+/* The per-queue counters of the rings, added up: @sum indexed as vpair_rq_stats_desc. */
+static void vpair_rq_stats_sum(const struct net_device *dev, unsigned int q, u64 *sum)
+{
+	const struct vpair_priv *priv = netdev_priv(dev);
+	const struct vpair_rq_stats *st = &priv->rq[q].stats;
+	unsigned int start, j;
+
+	do {
+		start = u64_stats_fetch_begin(&st->syncp);
+		for (j = 0; j < VPAIR_RQ_STATS_LEN; j++)
+			sum[j] = vpair_rq_stat(st, vpair_rq_stats_desc[j].offset);
+	} while (u64_stats_fetch_retry(&st->syncp, start));
+}
+
 static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *tot)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	u64 sum[VPAIR_NUM_CTRS];
-	int i;
+	u64 sum[VPAIR_NUM_CTRS], rq[VPAIR_RQ_STATS_LEN], err[2];
+	unsigned int i;
 
 	dev_fetch_sw_netstats(tot, dev->tstats);
 	vdev_ctrs_sum(priv->stats, VPAIR_NUM_CTRS, sum);
@@ -109,6 +200,18 @@ static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *
 			tot->tx_dropped += sum[VPAIR_DROPS + i];
 	}
 	tot->rx_length_errors = sum[VPAIR_DROPS + VPAIR_DROP_RX_MTU];
+
+	/* Frames the XDP path lost after receiving them; XDP_DROP is a verdict, not a loss. */
+	for (i = 0; i < dev->num_rx_queues; i++) {
+		vpair_rq_stats_sum(dev, i, rq);
+		tot->rx_dropped += rq[VPAIR_RQ_DROPS];
+		tot->tx_dropped += rq[VPAIR_RQ_XDP_TX_ERR];	/* XDP_TX is a transmit */
+	}
+	/* Redirected into this end and not delivered: lost on the way out. */
+	for (i = 0; i < dev->num_tx_queues; i++) {
+		vdev_ctrs_sum_range(priv->stats, VPAIR_XMIT_CTR(i), 2, err);
+		tot->tx_dropped += err[1];
+	}
 }
 
 /*
@@ -130,12 +233,15 @@ static void vpair_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *in
 
 static int vpair_get_sset_count(struct net_device *dev, int sset)
 {
-	return sset == ETH_SS_STATS ? VPAIR_NUM_STATS : -EOPNOTSUPP;
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return VPAIR_NUM_STATS + VPAIR_RQ_STATS_LEN * dev->real_num_rx_queues +
+	       VPAIR_TQ_STATS_LEN * dev->real_num_tx_queues;
 }
 
 static void vpair_get_strings(struct net_device *dev, u32 sset, u8 *data)
 {
-	int i;
+	unsigned int i, j;
 
 	if (sset != ETH_SS_STATS)
 		return;
@@ -143,6 +249,13 @@ static void vpair_get_strings(struct net_device *dev, u32 sset, u8 *data)
 	data += sizeof(vpair_stat_names);
 	for (i = 0; i < VPAIR_DROP_MAX; i++)
 		ethtool_sprintf(&data, "%s", vpair_drop_names[i]);
+	for (i = 0; i < dev->real_num_rx_queues; i++)
+		for (j = 0; j < VPAIR_RQ_STATS_LEN; j++)
+			ethtool_sprintf(&data, "rx_queue_%u_%.18s", i, vpair_rq_stats_desc[j].name);
+	for (i = 0; i < dev->real_num_tx_queues; i++) {
+		ethtool_sprintf(&data, "tx_queue_%u_xdp_xmit", i);
+		ethtool_sprintf(&data, "tx_queue_%u_xdp_xmit_errors", i);
+	}
 }
 
 static void vpair_get_ethtool_stats(struct net_device *dev, struct ethtool_stats *estats,
@@ -150,18 +263,34 @@ static void vpair_get_ethtool_stats(struct net_device *dev, struct ethtool_stats
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 	struct net_device *peer;
-	u64 sum[VPAIR_NUM_CTRS];
-	int i;
+	unsigned int i;
 
 	rcu_read_lock();
 	peer = rcu_dereference(priv->peer);
 	*data++ = peer ? peer->ifindex : 0;
 	rcu_read_unlock();
 
-	vdev_ctrs_sum(priv->stats, VPAIR_NUM_CTRS, sum);
-	for (i = 0; i < VPAIR_NUM_CTRS; i++)
-		*data++ = sum[i];
+	vdev_ctrs_sum(priv->stats, VPAIR_NUM_CTRS, data);
+	data += VPAIR_NUM_CTRS;
+	for (i = 0; i < dev->real_num_rx_queues; i++) {
+		vpair_rq_stats_sum(dev, i, data);
+		data += VPAIR_RQ_STATS_LEN;
+	}
+	for (i = 0; i < dev->real_num_tx_queues; i++) {
+		vdev_ctrs_sum_range(priv->stats, VPAIR_XMIT_CTR(i), VPAIR_TQ_STATS_LEN, data);
+		data += VPAIR_TQ_STATS_LEN;
+	}
 }
+
+static void vpair_get_channels(struct net_device *dev, struct ethtool_channels *ch)
+{
+	ch->tx_count = dev->real_num_tx_queues;
+	ch->rx_count = dev->real_num_rx_queues;
+	ch->max_tx = dev->num_tx_queues;
+	ch->max_rx = dev->num_rx_queues;
+}
+
+static int vpair_set_channels(struct net_device *dev, struct ethtool_channels *ch);
 
 static const struct ethtool_ops vpair_ethtool_ops = {
 	.get_drvinfo		= vpair_get_drvinfo,
@@ -171,15 +300,33 @@ static const struct ethtool_ops vpair_ethtool_ops = {
 	.get_sset_count		= vpair_get_sset_count,
 	.get_ethtool_stats	= vpair_get_ethtool_stats,
 	.get_ts_info		= ethtool_op_get_ts_info,
+	.get_channels		= vpair_get_channels,
+	.set_channels		= vpair_set_channels,
 };
 
 /*
  * the data path
  */
 
+static bool vpair_is_xdp_frame(const void *ptr)
+{
+	return (unsigned long)ptr & VPAIR_XDP_FLAG;
+}
+
+static struct xdp_frame *vpair_ptr_to_xdp(void *ptr)
+{
+	return (void *)((unsigned long)ptr & ~VPAIR_XDP_FLAG);
+}
+
+static void *vpair_xdp_to_ptr(struct xdp_frame *frame)
+{
+	return (void *)((unsigned long)frame | VPAIR_XDP_FLAG);
+}
+
 /*
  * As veth: a sender with TSO hands over frames that are already as large as
  * GRO would make them, so only frames that can still be merged take the ring.
+ * While the receiver runs XDP, its peer (the sender) has TSO off: all do.
  */
 static bool vpair_gro_worthwhile(const struct net_device *dev, const struct net_device *rcv,
 				 const struct sk_buff *skb)
@@ -189,17 +336,31 @@ static bool vpair_gro_worthwhile(const struct net_device *dev, const struct net_
 		rcv->features & (NETIF_F_GRO_FRAGLIST | NETIF_F_GRO_UDP_FWD));
 }
 
-static int vpair_napi_rx(struct vpair_rq *rq, struct sk_buff *skb)
+/* After a produce: wake the queue's NAPI unless it is already scheduled. */
+static void vpair_rq_kick(struct vpair_rq *rq)
 {
-	if (unlikely(ptr_ring_produce(&rq->ring, skb)))
-		return NET_RX_DROP;
 	/* Write the ring before reading rx_notify_masked; pairs with vpair_poll(). */
 	smp_mb();
 	if (!READ_ONCE(rq->rx_notify_masked) && napi_schedule_prep(&rq->napi)) {
 		WRITE_ONCE(rq->rx_notify_masked, true);
 		__napi_schedule(&rq->napi);
 	}
-	return NET_RX_SUCCESS;
+}
+
+/*
+ * The receive queue of @rcv that a frame sent on queue @txq lands on: the same
+ * number, or wrapped when the receiver has fewer, so that every frame meets
+ * the receiver's XDP program whatever the channel counts of the two ends.
+ * Returns NULL while that queue's ring does not run. Under RCU.
+ */
+static struct vpair_rq *vpair_rcv_rq(struct net_device *rcv, unsigned int txq)
+{
+	struct vpair_priv *rcv_priv = netdev_priv(rcv);
+	unsigned int n = READ_ONCE(rcv->real_num_rx_queues);
+	struct vpair_rq *rq;
+
+	rq = &rcv_priv->rq[likely(txq < n) ? txq : txq % n];
+	return rcu_access_pointer(rq->napi_on) ? rq : NULL;
 }
 
 static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -232,7 +393,7 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 		vpair_count_drop(rcv, VPAIR_DROP_RX_MTU);
 		goto free;
 	}
-	rq = rcu_dereference(((struct vpair_priv *)netdev_priv(rcv))->napi_rq);
+	rq = vpair_rcv_rq(rcv, skb_get_queue_mapping(skb));
 	if (rq && !vpair_gro_worthwhile(dev, rcv, skb))
 		rq = NULL;
 
@@ -244,8 +405,10 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	if (rq) {
 		/* Counted as received by vpair_poll(), a batch at a time. */
-		if (likely(vpair_napi_rx(rq, skb) == NET_RX_SUCCESS))
+		if (likely(!ptr_ring_produce(&rq->ring, skb))) {
+			vpair_rq_kick(rq);
 			goto out;
+		}
 		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
 		goto free;
 	}
@@ -262,38 +425,460 @@ out:
 	return NETDEV_TX_OK;
 }
 
+/*
+ * XDP frames out of @dev (a redirect into it, or XDP_TX of its own receive
+ * side): into a ring of the peer, or, when the peer runs no ring, built into
+ * skbs for its backlog, so that neither needs an XDP program on the peer.
+ * Returns how many of @frames it took (the caller frees the rest), or an error
+ * when it took none. BH off (NAPI or the devmap flush).
+ */
+static int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames, u32 flags,
+			  bool ndo_xmit)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	unsigned int max_len, len, bytes = 0;
+	int i, nxmit = 0, ret = -ENXIO;
+	struct net_device *rcv;
+	struct vpair_rq *rq;
+
+	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
+		return -EINVAL;
+
+	rcu_read_lock();
+	rcv = rcu_dereference(priv->peer);
+	if (unlikely(!rcv || !(rcv->flags & IFF_UP)))
+		goto out;
+
+	max_len = rcv->mtu + rcv->hard_header_len + VLAN_HLEN;
+	rq = vpair_rcv_rq(rcv, smp_processor_id());
+	if (rq) {
+		spin_lock(&rq->ring.producer_lock);
+		for (i = 0; i < n; i++) {
+			len = xdp_get_frame_len(frames[i]);
+			if (unlikely(len > max_len ||
+				     __ptr_ring_produce(&rq->ring, vpair_xdp_to_ptr(frames[i]))))
+				break;
+			bytes += len;
+			nxmit++;
+		}
+		spin_unlock(&rq->ring.producer_lock);
+		if (flags & XDP_XMIT_FLUSH)
+			vpair_rq_kick(rq);
+	} else {
+		for (i = 0; i < n; i++) {
+			struct sk_buff *skb;
+
+			len = xdp_get_frame_len(frames[i]);
+			if (unlikely(len > max_len))
+				break;
+			bytes += len;
+			nxmit++;
+			skb = xdp_build_skb_from_frame(frames[i], rcv);
+			if (unlikely(!skb)) {
+				xdp_return_frame(frames[i]);
+				vpair_count_drop(rcv, VPAIR_DROP_RX_NOMEM);
+			} else if (likely(__netif_rx(skb) == NET_RX_SUCCESS)) {
+				dev_sw_netstats_rx_add(rcv, len);
+			} else {
+				vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
+			}
+		}
+	}
+	if (nxmit)
+		dev_sw_netstats_tx_add(dev, nxmit, bytes);
+	ret = nxmit;
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
+static int vpair_ndo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames, u32 flags)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	unsigned int txq = smp_processor_id() % dev->real_num_tx_queues;
+	int sent = vpair_xdp_xmit(dev, n, frames, flags, true);
+	struct vdev_pcpu_ctrs *c = this_cpu_ptr(priv->stats);
+	int ok = max(sent, 0);
+
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_add(&c->ctr[VPAIR_XMIT_CTR(txq)], ok);
+	u64_stats_add(&c->ctr[VPAIR_XMIT_ERR_CTR(txq)], n - ok);
+	u64_stats_update_end(&c->syncp);
+	return sent;
+}
+
+static void vpair_rq_stats_add(struct vpair_rq *rq, const struct vpair_rq_stats *add)
+{
+	unsigned int j;
+
+	u64_stats_update_begin(&rq->stats.syncp);
+	for (j = 0; j < VPAIR_RQ_STATS_LEN; j++) {
+		size_t off = vpair_rq_stats_desc[j].offset;
+
+		u64_stats_add((u64_stats_t *)((char *)&rq->stats + off), vpair_rq_stat(add, off));
+	}
+	u64_stats_update_end(&rq->stats.syncp);
+}
+
+/* XDP_TX: the frames go back out of the end that received them, to its peer. */
+static void vpair_xdp_flush_bq(struct vpair_rq *rq, struct vpair_xdp_tx_bq *bq,
+			       struct vpair_rq_stats *st)
+{
+	int sent, i, err = 0;
+
+	sent = vpair_xdp_xmit(rq->dev, bq->count, bq->q, XDP_XMIT_FLUSH, false);
+	if (sent < 0) {
+		err = sent;
+		sent = 0;
+	}
+	for (i = sent; unlikely(i < bq->count); i++)
+		xdp_return_frame(bq->q[i]);
+	trace_xdp_bulk_tx(rq->dev, sent, bq->count - sent, err);
+	u64_stats_add(&st->xdp_tx, sent);
+	u64_stats_add(&st->xdp_tx_err, bq->count - sent);
+	bq->count = 0;
+}
+
+static int vpair_xdp_tx(struct vpair_rq *rq, struct xdp_buff *xdp, struct vpair_xdp_tx_bq *bq,
+			struct vpair_rq_stats *st)
+{
+	struct xdp_frame *frame = xdp_convert_buff_to_frame(xdp);
+
+	if (unlikely(!frame))
+		return -EOVERFLOW;
+	if (unlikely(bq->count == VPAIR_XDP_TX_BULK))
+		vpair_xdp_flush_bq(rq, bq, st);
+	bq->q[bq->count++] = frame;
+	return 0;
+}
+
+/* A frame redirected into the peer: the program sees it as it came. NULL when consumed. */
+static struct xdp_frame *vpair_xdp_rcv_frame(struct vpair_rq *rq, struct bpf_prog *prog,
+					     struct xdp_frame *frame, struct vpair_xdp_tx_bq *bq,
+					     struct vpair_rq_stats *st)
+{
+	struct xdp_frame orig_frame;
+	struct xdp_buff xdp;
+	u32 act;
+
+	xdp_convert_frame_to_buff(frame, &xdp);
+	xdp.rxq = &rq->xdp_rxq;
+
+	act = bpf_prog_run_xdp(prog, &xdp);
+	switch (act) {
+	case XDP_PASS:
+		if (xdp_update_frame_from_buff(&xdp, frame))
+			goto drop;
+		return frame;
+	case XDP_TX:
+		orig_frame = *frame;
+		xdp.rxq->mem = frame->mem;
+		if (unlikely(vpair_xdp_tx(rq, &xdp, bq, st) < 0)) {
+			trace_xdp_exception(rq->dev, prog, act);
+			frame = &orig_frame;
+			goto drop;
+		}
+		return NULL;
+	case XDP_REDIRECT:
+		orig_frame = *frame;
+		xdp.rxq->mem = frame->mem;
+		if (xdp_do_redirect(rq->dev, &xdp, prog)) {
+			frame = &orig_frame;
+			goto drop;
+		}
+		u64_stats_inc(&st->xdp_redirect);
+		return NULL;
+	default:
+		bpf_warn_invalid_xdp_action(rq->dev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+		trace_xdp_exception(rq->dev, prog, act);
+		fallthrough;
+	case XDP_DROP:
+		u64_stats_inc(&st->xdp_drops);
+		xdp_return_frame(frame);
+		return NULL;
+	}
+drop:
+	u64_stats_inc(&st->drops);
+	xdp_return_frame(frame);
+	return NULL;
+}
+
+/* XDP_PASS frames, up to VPAIR_XDP_BATCH: skbs for the stack, allocated together. */
+static void vpair_xdp_pass_frames(struct vpair_rq *rq, void **frames, int n,
+				  struct vpair_rq_stats *st)
+{
+	void *skbs[VPAIR_XDP_BATCH];
+	int i;
+
+	if (xdp_alloc_skb_bulk(skbs, n, GFP_ATOMIC | __GFP_ZERO) < 0) {
+		for (i = 0; i < n; i++)
+			xdp_return_frame(frames[i]);
+		u64_stats_add(&st->drops, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct sk_buff *skb = __xdp_build_skb_from_frame(frames[i], skbs[i], rq->dev);
+
+		if (!skb) {
+			xdp_return_frame(frames[i]);
+			u64_stats_inc(&st->drops);
+			continue;
+		}
+		napi_gro_receive(&rq->napi, skb);
+	}
+}
+
+/* XDP_TX and XDP_REDIRECT keep the skb's pages: one more reference on each. */
+static void vpair_xdp_get(struct xdp_buff *xdp)
+{
+	struct skb_shared_info *sinfo = xdp_get_shared_info_from_buff(xdp);
+	int i;
+
+	get_page(virt_to_page(xdp->data));
+	if (likely(!xdp_buff_has_frags(xdp)))
+		return;
+	for (i = 0; i < sinfo->nr_frags; i++)
+		get_page(skb_frag_page(&sinfo->frags[i]));
+}
+
+/*
+ * An XDP program may write the frame, grow it at the head and hand its pages
+ * on: it needs an skb of its own, with XDP_PACKET_HEADROOM, in page-backed
+ * memory. Others are copied into order-0 pages, not linearized (as veth).
+ */
+static int vpair_skb_to_xdp_buff(struct vpair_rq *rq, struct xdp_buff *xdp, struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	u32 frame_sz;
+
+	if (skb_shared(skb) || skb_head_is_locked(skb) || skb_is_nonlinear(skb) ||
+	    skb_headroom(skb) < XDP_PACKET_HEADROOM) {
+		u32 max_head = SKB_WITH_OVERHEAD(PAGE_SIZE - VPAIR_XDP_HEADROOM);
+		u32 size, len, off;
+		struct sk_buff *nskb;
+		struct page *page;
+		int i, head_off;
+
+		if (skb->len > PAGE_SIZE * MAX_SKB_FRAGS + max_head)
+			goto drop;
+		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+		if (!page)
+			goto drop;
+		nskb = build_skb(page_address(page), PAGE_SIZE);
+		if (!nskb) {
+			put_page(page);
+			goto drop;
+		}
+		skb_reserve(nskb, VPAIR_XDP_HEADROOM);
+		size = min_t(u32, skb->len, max_head);
+		if (skb_copy_bits(skb, 0, nskb->data, size))
+			goto drop_nskb;
+		skb_put(nskb, size);
+		skb_copy_header(nskb, skb);
+		head_off = skb_headroom(nskb) - skb_headroom(skb);
+		skb_headers_offset_update(nskb, head_off);
+
+		off = size;
+		len = skb->len - off;
+		for (i = 0; i < MAX_SKB_FRAGS && off < skb->len; i++) {
+			page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+			if (!page)
+				goto drop_nskb;
+			size = min_t(u32, len, PAGE_SIZE);
+			skb_add_rx_frag(nskb, i, page, 0, size, PAGE_SIZE);
+			if (skb_copy_bits(skb, off, page_address(page), size))
+				goto drop_nskb;
+			len -= size;
+			off += size;
+		}
+		consume_skb(skb);
+		skb = nskb;
+		goto convert;
+drop_nskb:
+		consume_skb(nskb);
+		goto drop;
+	}
+convert:
+	/* The head always has tailroom for skb_shared_info. */
+	frame_sz = skb_end_pointer(skb) - skb->head;
+	frame_sz += SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	xdp_init_buff(xdp, frame_sz, &rq->xdp_rxq);
+	xdp_prepare_buff(xdp, skb->head, skb_headroom(skb), skb_headlen(skb), true);
+	if (skb_shinfo(skb)->nr_frags) {
+		skb_shinfo(skb)->xdp_frags_size = skb->data_len;
+		xdp_buff_set_frags_flag(xdp);
+	} else {
+		xdp_buff_clear_frags_flag(xdp);
+	}
+	*pskb = skb;
+	return 0;
+drop:
+	consume_skb(skb);
+	*pskb = NULL;
+	return -ENOMEM;
+}
+
+/* An skb from the peer's ndo_start_xmit, through the program. Returns it for XDP_PASS. */
+static struct sk_buff *vpair_xdp_rcv_skb(struct vpair_rq *rq, struct bpf_prog *prog,
+					 struct sk_buff *skb, struct vpair_xdp_tx_bq *bq,
+					 struct vpair_rq_stats *st)
+{
+	void *orig_data, *orig_data_end;
+	struct xdp_buff xdp;
+	u32 act, metalen;
+	int off;
+
+	__skb_push(skb, skb->data - skb_mac_header(skb));
+	if (vpair_skb_to_xdp_buff(rq, &xdp, &skb)) {
+		u64_stats_inc(&st->drops);
+		return NULL;
+	}
+	orig_data = xdp.data;
+	orig_data_end = xdp.data_end;
+
+	act = bpf_prog_run_xdp(prog, &xdp);
+	switch (act) {
+	case XDP_PASS:
+		break;
+	case XDP_TX:
+		vpair_xdp_get(&xdp);
+		consume_skb(skb);
+		xdp.rxq->mem = rq->xdp_mem;
+		if (unlikely(vpair_xdp_tx(rq, &xdp, bq, st) < 0)) {
+			trace_xdp_exception(rq->dev, prog, act);
+			goto drop_buff;
+		}
+		return NULL;
+	case XDP_REDIRECT:
+		vpair_xdp_get(&xdp);
+		consume_skb(skb);
+		xdp.rxq->mem = rq->xdp_mem;
+		if (xdp_do_redirect(rq->dev, &xdp, prog))
+			goto drop_buff;
+		u64_stats_inc(&st->xdp_redirect);
+		return NULL;
+	default:
+		bpf_warn_invalid_xdp_action(rq->dev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+		trace_xdp_exception(rq->dev, prog, act);
+		fallthrough;
+	case XDP_DROP:
+		u64_stats_inc(&st->xdp_drops);
+		kfree_skb(skb);
+		return NULL;
+	}
+
+	/* What bpf_xdp_adjust_head/_tail/_meta did to the frame, done to the skb. */
+	off = orig_data - xdp.data;
+	if (off > 0)
+		__skb_push(skb, off);
+	else if (off < 0)
+		__skb_pull(skb, -off);
+	skb_reset_mac_header(skb);
+
+	skb->len -= skb->data_len;
+	if (xdp_buff_has_frags(&xdp)) {
+		skb->data_len = skb_shinfo(skb)->xdp_frags_size;
+		skb->len += skb->data_len;
+	} else {
+		skb->data_len = 0;
+	}
+	off = xdp.data_end - orig_data_end;
+	if (off != 0) {
+		skb_set_tail_pointer(skb, xdp.data_end - xdp.data);
+		skb->len += off;
+	}
+	skb->protocol = eth_type_trans(skb, rq->dev);
+	metalen = xdp.data - xdp.data_meta;
+	if (metalen)
+		skb_metadata_set(skb, metalen);
+	return skb;
+
+drop_buff:
+	u64_stats_inc(&st->drops);
+	xdp_return_buff(&xdp);
+	return NULL;
+}
+
+static void vpair_gro_receive(struct vpair_rq *rq, struct sk_buff *skb)
+{
+	/*
+	 * GRO merges by rewriting skb_shinfo(), which a clone shares with its
+	 * other holders (TCP's retransmit queue, a packet tap): only an skb
+	 * with a shinfo of its own may go there, as on veth.
+	 */
+	if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC))
+		netif_receive_skb(skb);
+	else
+		napi_gro_receive(&rq->napi, skb);
+}
+
 static int vpair_poll(struct napi_struct *napi, int budget)
 {
 	struct vpair_rq *rq = container_of(napi, struct vpair_rq, napi);
 	struct vpair_priv *priv = netdev_priv(rq->dev);
-	struct pcpu_sw_netstats *tstats;
-	struct sk_buff *skb;
+	struct vpair_rq_stats st = {};
+	void *pass[VPAIR_XDP_BATCH];
+	struct vpair_xdp_tx_bq bq;
+	struct bpf_prog *prog;
+	int done = 0, npass = 0;
 	u64 bytes = 0;
-	int done = 0;
+	void *ptr;
 
-	while (done < budget && (skb = __ptr_ring_consume(&rq->ring))) {
-		/* As the sender counted it: with the Ethernet header it no longer has. */
-		bytes += skb->len + ETH_HLEN;
-		skb_prepare_for_gro(skb);
-		/*
-		 * GRO merges by rewriting skb_shinfo(), which a clone shares with
-		 * its other holders (TCP's retransmit queue, a packet tap): only
-		 * an skb with a shinfo of its own may go there, as on veth.
-		 */
-		if (skb_shared(skb) || skb_unclone(skb, GFP_ATOMIC))
-			netif_receive_skb(skb);
-		else
-			napi_gro_receive(napi, skb);
+	bq.count = 0;
+	xdp_set_return_frame_no_direct();
+	rcu_read_lock();
+	prog = rcu_dereference(rq->xdp_prog);
+	while (done < budget && (ptr = __ptr_ring_consume(&rq->ring))) {
 		done++;
+		if (vpair_is_xdp_frame(ptr)) {
+			struct xdp_frame *frame = vpair_ptr_to_xdp(ptr);
+
+			bytes += xdp_get_frame_len(frame);
+			if (prog)
+				frame = vpair_xdp_rcv_frame(rq, prog, frame, &bq, &st);
+			if (!frame)
+				continue;
+			pass[npass++] = frame;
+			if (npass == VPAIR_XDP_BATCH) {
+				vpair_xdp_pass_frames(rq, pass, npass, &st);
+				npass = 0;
+			}
+		} else {
+			struct sk_buff *skb = ptr;
+
+			/* As the sender counted it: with the Ethernet header it no longer has. */
+			bytes += skb->len + ETH_HLEN;
+			skb_prepare_for_gro(skb);
+			if (prog)
+				skb = vpair_xdp_rcv_skb(rq, prog, skb, &bq, &st);
+			if (skb)
+				vpair_gro_receive(rq, skb);
+		}
 	}
+	if (npass)
+		vpair_xdp_pass_frames(rq, pass, npass, &st);
+	if (bq.count)
+		vpair_xdp_flush_bq(rq, &bq, &st);
+	rcu_read_unlock();
+	if (u64_stats_read(&st.xdp_redirect))
+		xdp_do_flush();
+	xdp_clear_return_frame_no_direct();
 
 	if (done) {
-		tstats = this_cpu_ptr(rq->dev->tstats);
+		struct pcpu_sw_netstats *tstats = this_cpu_ptr(rq->dev->tstats);
+
 		u64_stats_update_begin(&tstats->syncp);
 		u64_stats_add(&tstats->rx_packets, done);
 		u64_stats_add(&tstats->rx_bytes, bytes);
 		u64_stats_update_end(&tstats->syncp);
 		vdev_ctr_add(priv->stats, VPAIR_RX_NAPI, done);
+		u64_stats_add(&st.xdp_packets, done);
+		u64_stats_add(&st.xdp_bytes, bytes);
+		vpair_rq_stats_add(rq, &st);
 	}
 
 	if (done < budget && napi_complete_done(napi, done)) {
@@ -307,44 +892,236 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 	return done;
 }
 
-static int vpair_napi_enable(struct net_device *dev)
+static void vpair_ptr_free(void *ptr)
+{
+	if (vpair_is_xdp_frame(ptr))
+		xdp_return_frame(vpair_ptr_to_xdp(ptr));
+	else
+		kfree_skb(ptr);
+}
+
+/*
+ * The rings of queues [start, end): allocated, NAPI added and enabled, the XDP
+ * rxq registered, the program installed, and only then shown to senders.
+ */
+static int vpair_rings_start(struct net_device *dev, unsigned int start, unsigned int end)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
+	unsigned int i;
 	int err;
 
-	err = ptr_ring_init(&priv->rq.ring, VPAIR_RING_SIZE, GFP_KERNEL);
-	if (err)
+	for (i = start; i < end; i++) {
+		struct vpair_rq *rq = &priv->rq[i];
+
+		err = ptr_ring_init(&rq->ring, VPAIR_RING_SIZE, GFP_KERNEL);
+		if (err)
+			goto err_ring;
+		netif_napi_add(dev, &rq->napi, vpair_poll);
+		err = xdp_rxq_info_reg(&rq->xdp_rxq, dev, i, rq->napi.napi_id);
+		if (err)
+			goto err_napi;
+		err = xdp_rxq_info_reg_mem_model(&rq->xdp_rxq, MEM_TYPE_PAGE_SHARED, NULL);
+		if (err)
+			goto err_rxq;
+		rq->xdp_mem = rq->xdp_rxq.mem;
+		continue;
+err_rxq:
+		xdp_rxq_info_unreg(&rq->xdp_rxq);
+err_napi:
+		netif_napi_del(&rq->napi);
+		ptr_ring_cleanup(&rq->ring, NULL);
+err_ring:
+		while (i-- > start) {
+			rq = &priv->rq[i];
+			xdp_rxq_info_unreg(&rq->xdp_rxq);
+			netif_napi_del(&rq->napi);
+			ptr_ring_cleanup(&rq->ring, NULL);
+		}
 		return err;
-	priv->rq.rx_notify_masked = false;
-	netif_napi_add(dev, &priv->rq.napi, vpair_poll);
-	napi_enable(&priv->rq.napi);
-	rcu_assign_pointer(priv->napi_rq, &priv->rq);
+	}
+	for (i = start; i < end; i++) {
+		struct vpair_rq *rq = &priv->rq[i];
+
+		rq->rx_notify_masked = false;
+		rcu_assign_pointer(rq->xdp_prog, priv->xdp_prog);
+		napi_enable(&rq->napi);
+		rcu_assign_pointer(rq->napi_on, &rq->napi);
+	}
 	return 0;
 }
 
-static void vpair_napi_disable(struct net_device *dev)
+static void vpair_rings_stop(struct net_device *dev, unsigned int start, unsigned int end)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	struct sk_buff *skb;
+	unsigned int i;
+	void *ptr;
 
-	if (!rtnl_dereference(priv->napi_rq))
-		return;
-	RCU_INIT_POINTER(priv->napi_rq, NULL);
-	/* No sender may still be producing when the ring goes away. */
+	for (i = start; i < end; i++)
+		RCU_INIT_POINTER(priv->rq[i].napi_on, NULL);
+	/* No sender may still be producing when a ring goes away. */
 	synchronize_net();
-	napi_disable(&priv->rq.napi);
-	netif_napi_del(&priv->rq.napi);
-	/*
-	 * What the ring still holds was never received: lost at the receive
-	 * side. Counted with BH off, as every other writer of the counters.
-	 */
-	local_bh_disable();
-	while ((skb = __ptr_ring_consume(&priv->rq.ring))) {
-		vpair_count_drop(dev, VPAIR_DROP_RX_BACKLOG);
-		kfree_skb(skb);
+	for (i = start; i < end; i++) {
+		struct vpair_rq *rq = &priv->rq[i];
+
+		napi_disable(&rq->napi);
+		RCU_INIT_POINTER(rq->xdp_prog, NULL);
+		/*
+		 * What the ring still holds was never received: lost at the
+		 * receive side. Counted with BH off, as every other writer of
+		 * the counters.
+		 */
+		local_bh_disable();
+		while ((ptr = __ptr_ring_consume(&rq->ring))) {
+			vpair_count_drop(dev, VPAIR_DROP_RX_BACKLOG);
+			vpair_ptr_free(ptr);
+		}
+		local_bh_enable();
+		ptr_ring_cleanup(&rq->ring, NULL);
+		rq->xdp_rxq.mem = rq->xdp_mem;
+		xdp_rxq_info_unreg(&rq->xdp_rxq);
+		netif_napi_del(&rq->napi);
 	}
-	local_bh_enable();
-	ptr_ring_cleanup(&priv->rq.ring, NULL);
+}
+
+/* The rings run while the device is up and GRO is on or an XDP program is attached. */
+static bool vpair_wants_rings(const struct net_device *dev, netdev_features_t features)
+{
+	const struct vpair_priv *priv = netdev_priv(dev);
+
+	return netif_running(dev) && (priv->xdp_prog || (features & NETIF_F_GRO));
+}
+
+/* Starts or stops the rings to match vpair_wants_rings(). Under RTNL. */
+static int vpair_rings_update(struct net_device *dev, netdev_features_t features)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	bool want = vpair_wants_rings(dev, features);
+	int err;
+
+	if (want == priv->rings_on)
+		return 0;
+	if (want) {
+		err = vpair_rings_start(dev, 0, dev->real_num_rx_queues);
+		if (err)
+			return err;
+	} else {
+		vpair_rings_stop(dev, 0, dev->real_num_rx_queues);
+	}
+	priv->rings_on = want;
+	return 0;
+}
+
+/*
+ * Channels, as on veth: the counts may change while the device is up; the
+ * rings of added queues start before the receive count grows, those of
+ * removed queues stop after it shrank.
+ */
+static int vpair_set_channels(struct net_device *dev, struct ethtool_channels *ch)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	unsigned int old_rx = dev->real_num_rx_queues;
+	unsigned int running = priv->rings_on ? max(old_rx, ch->rx_count) : 0;
+	int err;
+
+	if (!ch->rx_count || !ch->tx_count)
+		return -EINVAL;
+	if (priv->rings_on && ch->rx_count > old_rx) {
+		err = vpair_rings_start(dev, old_rx, ch->rx_count);
+		if (err)
+			return err;
+	}
+	err = netif_set_real_num_rx_queues(dev, ch->rx_count);
+	if (!err) {
+		err = netif_set_real_num_tx_queues(dev, ch->tx_count);
+		/* Back to the old receive count; a grow can fail (ENOMEM), and is then kept. */
+		if (err && netif_set_real_num_rx_queues(dev, old_rx))
+			netdev_warn(dev, "kept %u receive queues: could not go back to %u\n",
+				    dev->real_num_rx_queues, old_rx);
+	}
+	/* Rings run on the receive queues that are there, whatever failed. */
+	if (running > dev->real_num_rx_queues)
+		vpair_rings_stop(dev, dev->real_num_rx_queues, running);
+	return err;
+}
+
+/*
+ * XDP
+ */
+
+/* The largest frame an XDP program of @prog's kind can see whole, as the peer's MTU. */
+static unsigned int vpair_xdp_max_mtu(const struct net_device *peer, const struct bpf_prog *prog)
+{
+	unsigned int max_mtu = SKB_WITH_OVERHEAD(PAGE_SIZE - VPAIR_XDP_HEADROOM) -
+			       peer->hard_header_len;
+
+	/* A program that handles multi-buffer frames takes pages beyond the head. */
+	if (prog->aux->xdp_has_frags)
+		max_mtu += PAGE_SIZE * MAX_SKB_FRAGS;
+	return max_mtu;
+}
+
+static int vpair_xdp_set(struct net_device *dev, struct bpf_prog *prog,
+			 struct netlink_ext_ack *extack)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	struct bpf_prog *old_prog = priv->xdp_prog;
+	struct net_device *peer = rtnl_dereference(priv->peer);
+	unsigned int max_mtu = 0, i;
+	int err;
+
+	if (prog) {
+		if (!peer) {
+			NL_SET_ERR_MSG_MOD(extack, "cannot attach XDP to an end without a peer");
+			return -ENOTCONN;
+		}
+		max_mtu = vpair_xdp_max_mtu(peer, prog);
+		if (peer->mtu > max_mtu) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "the peer's MTU is too large for XDP (a frags program takes more)");
+			return -ERANGE;
+		}
+	}
+
+	priv->xdp_prog = prog;
+	err = vpair_rings_update(dev, dev->features);
+	if (err) {
+		priv->xdp_prog = old_prog;
+		NL_SET_ERR_MSG_MOD(extack, "cannot start the receive rings for XDP");
+		return err;
+	}
+	if (priv->rings_on)
+		for (i = 0; i < dev->real_num_rx_queues; i++)
+			rcu_assign_pointer(priv->rq[i].xdp_prog, prog);
+
+	/*
+	 * While a program runs here, the peer sends frames it can see whole:
+	 * no GSO, and no MTU above what fits a page (or the frags' pages).
+	 */
+	if (peer) {
+		if (prog) {
+			peer->hw_features &= ~NETIF_F_GSO_SOFTWARE;
+			peer->max_mtu = max_mtu;
+		} else {
+			peer->hw_features |= NETIF_F_GSO_SOFTWARE;
+			peer->max_mtu = ETH_MAX_MTU;
+		}
+		if (!!old_prog != !!prog)
+			netdev_update_features(peer);
+	}
+	/* Freed after an RCU grace period: a poll that still runs it is safe. */
+	if (old_prog)
+		bpf_prog_put(old_prog);
+	return 0;
+}
+
+static int vpair_bpf(struct net_device *dev, struct netdev_bpf *xdp)
+{
+	switch (xdp->command) {
+	case XDP_SETUP_PROG:
+		return vpair_xdp_set(dev, xdp->prog, xdp->extack);
+	default:
+		return -EINVAL;
+	}
 }
 
 /*
@@ -360,11 +1137,9 @@ static int vpair_open(struct net_device *dev)
 	if (!peer)
 		return -ENOTCONN;
 
-	if (dev->features & NETIF_F_GRO) {
-		err = vpair_napi_enable(dev);
-		if (err)
-			return err;
-	}
+	err = vpair_rings_update(dev, dev->features);
+	if (err)
+		return err;
 
 	/* The cable carries a signal only when both ends are up. */
 	if (peer->flags & IFF_UP) {
@@ -382,20 +1157,25 @@ static int vpair_close(struct net_device *dev)
 	netif_carrier_off(dev);
 	if (peer)
 		netif_carrier_off(peer);
-	vpair_napi_disable(dev);
-	return 0;
+	/* Not running any more (__LINK_STATE_START is clear): the rings stop. */
+	return vpair_rings_update(dev, dev->features);
 }
 
+/* While the peer runs XDP, this end sends it frames an XDP program can see whole: no GSO. */
+static netdev_features_t vpair_fix_features(struct net_device *dev, netdev_features_t features)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(priv->peer);
+
+	if (peer && ((struct vpair_priv *)netdev_priv(peer))->xdp_prog)
+		features &= ~NETIF_F_GSO_SOFTWARE;
+	return features;
+}
+
+/* GRO on or off starts or stops the rings, unless XDP keeps them running. */
 static int vpair_set_features(struct net_device *dev, netdev_features_t features)
 {
-	netdev_features_t changed = features ^ dev->features;
-
-	if (!(changed & NETIF_F_GRO) || !(dev->flags & IFF_UP))
-		return 0;
-	if (features & NETIF_F_GRO)
-		return vpair_napi_enable(dev);
-	vpair_napi_disable(dev);
-	return 0;
+	return vpair_rings_update(dev, features);
 }
 
 static int vpair_get_iflink(const struct net_device *dev)
@@ -428,10 +1208,22 @@ static int vpair_dev_init(struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 
-	priv->stats = vdev_ctrs_alloc(VPAIR_NUM_CTRS);
+	unsigned int i;
+
+	priv->stats = vdev_ctrs_alloc(VPAIR_XMIT_CTR(dev->num_tx_queues));
 	if (!priv->stats)
 		return -ENOMEM;
-	priv->rq.dev = dev;
+	priv->rq = kvcalloc(dev->num_rx_queues, sizeof(*priv->rq),
+			    GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
+	if (!priv->rq) {
+		free_percpu(priv->stats);
+		priv->stats = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < dev->num_rx_queues; i++) {
+		priv->rq[i].dev = dev;
+		u64_stats_init(&priv->rq[i].stats.syncp);
+	}
 	return 0;
 }
 
@@ -440,6 +1232,7 @@ static void vpair_dev_free(struct net_device *dev)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 
+	kvfree(priv->rq);
 	free_percpu(priv->stats);
 }
 
@@ -453,9 +1246,12 @@ static const struct net_device_ops vpair_netdev_ops = {
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_get_iflink		= vpair_get_iflink,
+	.ndo_fix_features	= vpair_fix_features,
 	.ndo_set_features	= vpair_set_features,
 	.ndo_features_check	= passthru_features_check,
 	.ndo_get_peer_dev	= vpair_get_peer_dev,
+	.ndo_bpf		= vpair_bpf,
+	.ndo_xdp_xmit		= vpair_ndo_xdp_xmit,
 };
 
 /* What the peer accepts whole: nothing needs segmenting or checksumming on the way. */
@@ -489,6 +1285,10 @@ static void vpair_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = vpair_dev_free;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+	/* Redirect targets without an XDP program on the peer: its backlog takes the frames. */
+	vdev_xdp_set_features(dev, NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
+			      NETDEV_XDP_ACT_RX_SG | NETDEV_XDP_ACT_NDO_XMIT |
+			      NETDEV_XDP_ACT_NDO_XMIT_SG);
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;
 }
