@@ -73,17 +73,26 @@ static const char * const vpair_drop_names[VPAIR_DROP_MAX] = {
 			 BIT(VPAIR_DROP_RX_BACKLOG))
 
 /*
- * Packets and bytes live in the core's dev->tstats (bpf_redirect_peer()
- * counts there too, which is why ndo_get_peer_dev requires them); these are
- * the per-CPU counters of our own (include/vdev.h), by index. After them come
- * two per transmit queue: frames that other devices' XDP programs redirected
- * into this end (ndo_xdp_xmit), and those of them it could not deliver.
+ * Each frame is counted once, where it ends, and both ends' rtnl counters are
+ * derived from that (vpair_get_stats64), as on a wire: a frame that leaves
+ * one end is tx there, and on the other end either rx or a receive drop.
+ *  - into the peer's backlog: the sender's dev->tstats tx (its rx is the
+ *    receiver's; bpf_redirect_peer() counts rx there, which is why
+ *    ndo_get_peer_dev requires tstats);
+ *  - through a ring: the receiver's VPAIR_RX_NAPI, a poll at a time;
+ *  - lost at the receiver: its drop counter of that reason.
+ * So the fast paths write one per-CPU counter a frame, or none, as veth.
+ * These are the per-CPU counters of our own (include/vdev.h), by index; after
+ * them come two per transmit queue: frames that other devices' XDP programs
+ * redirected into this end (ndo_xdp_xmit), and those it could not deliver.
  */
 enum vpair_ctr {
-	VPAIR_RX_NAPI,				/* of rx_packets, through a NAPI ring */
-	VPAIR_DROPS,				/* + enum vpair_drop */
-	VPAIR_NUM_CTRS = VPAIR_DROPS + VPAIR_DROP_MAX
+	VPAIR_RX_NAPI,				/* packets, then bytes */
+	VPAIR_DROPS = VPAIR_RX_NAPI + 2,	/* + 2 * enum vpair_drop: packets, then bytes */
+	VPAIR_NUM_CTRS = VPAIR_DROPS + 2 * VPAIR_DROP_MAX
 };
+
+#define VPAIR_DROP_CTR(reason)	(VPAIR_DROPS + 2 * (reason))
 
 #define VPAIR_XMIT_CTR(txq)	(VPAIR_NUM_CTRS + 2 * (txq))
 #define VPAIR_XMIT_ERR_CTR(txq)	(VPAIR_NUM_CTRS + 2 * (txq) + 1)
@@ -159,11 +168,12 @@ struct vpair_xdp_tx_bq {
  * statistics
  */
 
-static void vpair_count_drop(struct net_device *dev, enum vpair_drop reason)
+/* A frame of @len bytes (with its Ethernet header) lost by @dev for @reason. */
+static void vpair_count_drop(struct net_device *dev, enum vpair_drop reason, unsigned int len)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 
-	vdev_ctr_inc(priv->stats, VPAIR_DROPS + reason);
+	vdev_ctr_frame(priv->stats, VPAIR_DROP_CTR(reason), len);
 }
 
 static u64 vpair_rq_stat(const struct vpair_rq_stats *st, size_t offset)
@@ -189,17 +199,22 @@ static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 	u64 sum[VPAIR_NUM_CTRS], rq[VPAIR_RQ_STATS_LEN], err[2];
+	struct rtnl_link_stats64 direct = {};
+	struct net_device *peer;
 	unsigned int i;
 
+	/* tx: into the peer's backlog; rx: bpf_redirect_peer() */
 	dev_fetch_sw_netstats(tot, dev->tstats);
 	vdev_ctrs_sum(priv->stats, VPAIR_NUM_CTRS, sum);
+	tot->rx_packets += sum[VPAIR_RX_NAPI];
+	tot->rx_bytes += sum[VPAIR_RX_NAPI + 1];
 	for (i = 0; i < VPAIR_DROP_MAX; i++) {
 		if (BIT(i) & VPAIR_RX_DROPS)
-			tot->rx_dropped += sum[VPAIR_DROPS + i];
+			tot->rx_dropped += sum[VPAIR_DROP_CTR(i)];
 		else
-			tot->tx_dropped += sum[VPAIR_DROPS + i];
+			tot->tx_dropped += sum[VPAIR_DROP_CTR(i)];
 	}
-	tot->rx_length_errors = sum[VPAIR_DROPS + VPAIR_DROP_RX_MTU];
+	tot->rx_length_errors = sum[VPAIR_DROP_CTR(VPAIR_DROP_RX_MTU)];
 
 	/* Frames the XDP path lost after receiving them; XDP_DROP is a verdict, not a loss. */
 	for (i = 0; i < dev->num_rx_queues; i++) {
@@ -212,6 +227,27 @@ static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *
 		vdev_ctrs_sum_range(priv->stats, VPAIR_XMIT_CTR(i), 2, err);
 		tot->tx_dropped += err[1];
 	}
+
+	/* What the peer counted of the frames between the two ends (freed after a grace period). */
+	rcu_read_lock();
+	peer = rcu_dereference(priv->peer);
+	if (peer) {
+		struct vpair_priv *peer_priv = netdev_priv(peer);
+
+		dev_fetch_sw_netstats(&direct, peer->tstats);
+		tot->rx_packets += direct.tx_packets;
+		tot->rx_bytes += direct.tx_bytes;
+		vdev_ctrs_sum(peer_priv->stats, VPAIR_NUM_CTRS, sum);
+		tot->tx_packets += sum[VPAIR_RX_NAPI];
+		tot->tx_bytes += sum[VPAIR_RX_NAPI + 1];
+		for (i = 0; i < VPAIR_DROP_MAX; i++) {
+			if (BIT(i) & VPAIR_RX_DROPS) {
+				tot->tx_packets += sum[VPAIR_DROP_CTR(i)];
+				tot->tx_bytes += sum[VPAIR_DROP_CTR(i) + 1];
+			}
+		}
+	}
+	rcu_read_unlock();
 }
 
 /*
@@ -270,8 +306,11 @@ static void vpair_get_ethtool_stats(struct net_device *dev, struct ethtool_stats
 	*data++ = peer ? peer->ifindex : 0;
 	rcu_read_unlock();
 
-	vdev_ctrs_sum(priv->stats, VPAIR_NUM_CTRS, data);
-	data += VPAIR_NUM_CTRS;
+	/* Packets only: every other counter of vpair_ctr is the bytes of the one before. */
+	for (i = 0; i < VPAIR_NUM_CTRS; i += 2) {
+		vdev_ctrs_sum_range(priv->stats, i, 1, data);
+		data++;
+	}
 	for (i = 0; i < dev->real_num_rx_queues; i++) {
 		vpair_rq_stats_sum(dev, i, data);
 		data += VPAIR_RQ_STATS_LEN;
@@ -372,25 +411,24 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	rcu_read_lock();
 	rcv = rcu_dereference(priv->peer);
+	len = skb->len;
 	if (unlikely(!rcv || !(rcv->flags & IFF_UP))) {
-		vpair_count_drop(dev, VPAIR_DROP_TX_NO_PEER);
+		vpair_count_drop(dev, VPAIR_DROP_TX_NO_PEER, len);
 		goto free;
 	}
 	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
-		vpair_count_drop(dev, VPAIR_DROP_TX_RUNT);
+		vpair_count_drop(dev, VPAIR_DROP_TX_RUNT, len);
 		goto free;
 	}
 
 	skb_tx_timestamp(skb);
-	len = skb->len;
-	dev_sw_netstats_tx_add(dev, 1, len);
 
 	/*
 	 * The MTU test of is_skb_forwardable(), done here to tell the two
 	 * receive-side losses apart before the helper below frees the skb.
 	 */
-	if (unlikely(skb->len > rcv->mtu + rcv->hard_header_len + VLAN_HLEN && !skb_is_gso(skb))) {
-		vpair_count_drop(rcv, VPAIR_DROP_RX_MTU);
+	if (unlikely(len > rcv->mtu + rcv->hard_header_len + VLAN_HLEN && !skb_is_gso(skb))) {
+		vpair_count_drop(rcv, VPAIR_DROP_RX_MTU, len);
 		goto free;
 	}
 	rq = vpair_rcv_rq(rcv, skb_get_queue_mapping(skb));
@@ -399,24 +437,24 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	/* Scrubs the skb for the peer's namespace and pulls the Ethernet header. */
 	if (unlikely(__dev_forward_skb(rcv, skb) != NET_RX_SUCCESS)) {
-		vpair_count_drop(rcv, VPAIR_DROP_RX_NOMEM);
+		vpair_count_drop(rcv, VPAIR_DROP_RX_NOMEM, len);
 		goto out;
 	}
 
 	if (rq) {
-		/* Counted as received by vpair_poll(), a batch at a time. */
+		/* Counted by vpair_poll(), a batch at a time. */
 		if (likely(!ptr_ring_produce(&rq->ring, skb))) {
 			vpair_rq_kick(rq);
 			goto out;
 		}
-		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
+		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG, len);
 		goto free;
 	}
 	/* Frees the skb when the backlog is full. */
 	if (likely(__netif_rx(skb) == NET_RX_SUCCESS))
-		dev_sw_netstats_rx_add(rcv, len);
+		dev_sw_netstats_tx_add(dev, 1, len);
 	else
-		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
+		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG, len);
 	goto out;
 free:
 	kfree_skb(skb);
@@ -436,7 +474,7 @@ static int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **fram
 			  bool ndo_xmit)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	unsigned int max_len, len, bytes = 0;
+	unsigned int max_len, len, direct = 0, bytes = 0;
 	int i, nxmit = 0, ret = -ENXIO;
 	struct net_device *rcv;
 	struct vpair_rq *rq;
@@ -454,11 +492,9 @@ static int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **fram
 	if (rq) {
 		spin_lock(&rq->ring.producer_lock);
 		for (i = 0; i < n; i++) {
-			len = xdp_get_frame_len(frames[i]);
-			if (unlikely(len > max_len ||
+			if (unlikely(xdp_get_frame_len(frames[i]) > max_len ||
 				     __ptr_ring_produce(&rq->ring, vpair_xdp_to_ptr(frames[i]))))
 				break;
-			bytes += len;
 			nxmit++;
 		}
 		spin_unlock(&rq->ring.producer_lock);
@@ -471,21 +507,22 @@ static int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **fram
 			len = xdp_get_frame_len(frames[i]);
 			if (unlikely(len > max_len))
 				break;
-			bytes += len;
 			nxmit++;
 			skb = xdp_build_skb_from_frame(frames[i], rcv);
 			if (unlikely(!skb)) {
 				xdp_return_frame(frames[i]);
-				vpair_count_drop(rcv, VPAIR_DROP_RX_NOMEM);
+				vpair_count_drop(rcv, VPAIR_DROP_RX_NOMEM, len);
 			} else if (likely(__netif_rx(skb) == NET_RX_SUCCESS)) {
-				dev_sw_netstats_rx_add(rcv, len);
+				direct++;
+				bytes += len;
 			} else {
-				vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG);
+				vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG, len);
 			}
 		}
+		/* Into the peer's backlog: counted as the skb path counts them. */
+		if (direct)
+			dev_sw_netstats_tx_add(dev, direct, bytes);
 	}
-	if (nxmit)
-		dev_sw_netstats_tx_add(dev, nxmit, bytes);
 	ret = nxmit;
 out:
 	rcu_read_unlock();
@@ -869,13 +906,13 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 	xdp_clear_return_frame_no_direct();
 
 	if (done) {
-		struct pcpu_sw_netstats *tstats = this_cpu_ptr(rq->dev->tstats);
+		struct vdev_pcpu_ctrs *c = this_cpu_ptr(priv->stats);
 
-		u64_stats_update_begin(&tstats->syncp);
-		u64_stats_add(&tstats->rx_packets, done);
-		u64_stats_add(&tstats->rx_bytes, bytes);
-		u64_stats_update_end(&tstats->syncp);
-		vdev_ctr_add(priv->stats, VPAIR_RX_NAPI, done);
+		/* rx here, tx of the peer (vpair_get_stats64) */
+		u64_stats_update_begin(&c->syncp);
+		u64_stats_add(&c->ctr[VPAIR_RX_NAPI], done);
+		u64_stats_add(&c->ctr[VPAIR_RX_NAPI + 1], bytes);
+		u64_stats_update_end(&c->syncp);
 		u64_stats_add(&st.xdp_packets, done);
 		u64_stats_add(&st.xdp_bytes, bytes);
 		vpair_rq_stats_add(rq, &st);
@@ -890,6 +927,14 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 		}
 	}
 	return done;
+}
+
+/* The length of a ring entry as the sender counted it, with the Ethernet header. */
+static unsigned int vpair_ptr_len(void *ptr)
+{
+	if (vpair_is_xdp_frame(ptr))
+		return xdp_get_frame_len(vpair_ptr_to_xdp(ptr));
+	return ((struct sk_buff *)ptr)->len + ETH_HLEN;
 }
 
 static void vpair_ptr_free(void *ptr)
@@ -972,7 +1017,7 @@ static void vpair_rings_stop(struct net_device *dev, unsigned int start, unsigne
 		 */
 		local_bh_disable();
 		while ((ptr = __ptr_ring_consume(&rq->ring))) {
-			vpair_count_drop(dev, VPAIR_DROP_RX_BACKLOG);
+			vpair_count_drop(dev, VPAIR_DROP_RX_BACKLOG, vpair_ptr_len(ptr));
 			vpair_ptr_free(ptr);
 		}
 		local_bh_enable();
