@@ -517,6 +517,45 @@ xdp_attach_loop() {
 	check_contains "ping with xdp_pass" "$(ip netns exec xdp_a ping -c 3 -i 0.2 -W 2 10.9.0.2)" "3 received"
 }
 
+# What a pair's XDP state allocates (the rings of frame pointers, 2 kB for 256 entries; the queues'
+# state; a page pool on newer kernels) comes from the larger kmalloc caches: their bytes in use,
+# counted after a shrink (see tests/vpair.sh's memory checks). A cycle that leaked one end's ring
+# would leave 2 kB behind.
+xdp_slab_bytes() {
+	slab_shrink 'kmalloc-*'
+	awk 'NR > 2 && $1 ~ /^kmalloc-(cg-)?[1248]k$/ { n += $2 * $4 } END { print n + 0 }' /proc/slabinfo
+}
+xdp_cycles() {
+	local kind=$1 i m0 m1= n=25 p
+	require_module "$kind"
+	# the programs loaded once and pinned (bpftool), attached by ip from the pin: a cycle costs no
+	# verifier and no JIT
+	for p in xdp_pass xdp_drop; do
+		bpftool prog load "/bpf/$p.o" "/sys/fs/bpf/cycles_$p" type xdp
+		defer "rm -f /sys/fs/bpf/cycles_$p"
+	done
+	cycle() {
+		ip link add xa type "$kind" peer name xb
+		ip link set xa up
+		ip link set xb up
+		ip link set dev xa xdpdrv pinned /sys/fs/bpf/cycles_xdp_pass
+		ip link set dev xb xdpdrv pinned /sys/fs/bpf/cycles_xdp_drop
+		ip link del xa
+	}
+	defer "ip link del xa"
+	cycle
+	m0=$(xdp_slab_bytes)
+	for ((i = 0; i < n; i++)); do cycle; done
+	# the last devices are freed after an RCU grace period: poll (10 s) for the caches to settle
+	for ((i = 0; i < 100; i++)); do
+		m1=$(xdp_slab_bytes)
+		[ $((m1 - m0)) -gt $((32 * 1024)) ] || break
+		sleep 0.1
+	done
+	figure "$kind: kmalloc-1k..8k bytes after $n pairs with programs on both ends: $((m1 - m0)) more than before"
+	check_le "kmalloc-1k..8k bytes grown over $n cycles" $((32 * 1024)) $((m1 - m0))
+}
+
 # --- the tests ------------------------------------------------------------------------------------
 
 test_xdp_counters_veth() { xdp_counters veth; }
@@ -543,6 +582,8 @@ test_xdp_delete_under_traffic_veth() { xdp_delete veth; }
 test_xdp_delete_under_traffic_vpair() { xdp_delete vpair; }
 test_xdp_redirect_target_deleted_veth() { xdp_redirect_target_deleted veth; }
 test_xdp_redirect_target_deleted_vpair() { xdp_redirect_target_deleted vpair; }
+test_xdp_create_delete_cycles_veth() { xdp_cycles veth; }
+test_xdp_create_delete_cycles_vpair() { xdp_cycles vpair; }
 
 # vpair only: the module unloaded with programs attached, a device map holding one of its devices,
 # and frames flowing through both
