@@ -11,11 +11,15 @@ export KVER KDIR KERNEL
 
 # test tools: every tests/NAME.c is a static binary build/tools/NAME, installed in the image's /usr/bin
 TOOLS   := $(patsubst tests/%.c,$(BUILD)/tools/%,$(wildcard tests/*.c))
+# XDP programs for the tests: every tests/bpf/NAME.c is build/bpf/NAME.o (clang's BPF target), in the
+# image's /bpf; the uapi's <asm/...> headers are under the multiarch include folder
+BPF     := $(patsubst tests/bpf/%.c,$(BUILD)/bpf/%.o,$(wildcard tests/bpf/*.c))
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 # iproute2 plugins: ip looks for link_<kind>.so in IP_LIB_DIR (Debian's default below)
 IPLIB   := $(BUILD)/ip/link_vpair.so $(BUILD)/ip/link_vswitch.so
 IP_LIB_DIR ?= /usr/lib/x86_64-linux-gnu/ip
 
-.PHONY: all modules tools plugins image run qemu-test soak bench ovs-test check install deb deb-test clean help
+.PHONY: all modules tools plugins bpf image run qemu-test soak bench ovs-test check install deb deb-test clean help
 
 all: modules tools plugins
 
@@ -51,7 +55,14 @@ $(IPLIB):
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $<
 
-image: all
+# only the guest needs them: a plain `make` does not pull in clang
+bpf: $(BPF)
+$(BUILD)/bpf/%.o: tests/bpf/%.c
+	@$(SCRIPTS)/deps.sh bpf
+	@mkdir -p $(dir $@)
+	clang $(BPF_CFLAGS) -c -o $@ $<
+
+image: all bpf
 	@$(SCRIPTS)/deps.sh image
 	@$(SCRIPTS)/kernel.sh
 	@$(SCRIPTS)/mkimage.sh

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install, from Debian's archive, whatever the given steps need and the machine lacks.
-#   deps.sh build|btf|debug-kernel|check|image|qemu|autotest ...
+#   deps.sh build|btf|bpf|debug-kernel|check|image|qemu|autotest ...
 # Quiet and quick when everything is already there: one dpkg-query, no apt-get.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -15,6 +15,9 @@ for step in "$@"; do
 		;;
 	btf)
 		want+=(pahole) ;;
+	bpf)
+		# the XDP programs of tests/bpf/: clang's BPF target, libbpf's headers (bpf_helpers.h)
+		want+=(clang libbpf-dev) ;;
 	debug-kernel)
 		want+=(make gcc libc6-dev flex bison bc libelf-dev libssl-dev xz-utils cpio kmod linux-source-6.1) ;;
 	check)
