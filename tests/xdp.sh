@@ -261,6 +261,19 @@ xdp_tx() {
 	# xa's stack gets them (for 10.9.0.2, not its own address: it drops them), xb's none
 	poll 5 eq "IP packets xa's stack received" $((ina0 + 21)) snmp xdp_a Ip InReceives
 	check_eq "IP packets xb's stack received" "$inb0" "$(snmp xdp_b Ip InReceives)"
+	[ "$1" = vpair ] || return 0
+	# vpair: an XDP_TX frame needs no ring on the sender's end: without xa's program it goes to
+	# xa's backlog, counted in xa's rx_packets
+	xdp_detach xdp_a xa
+	local rx0
+	rx0=$(in_ns xdp_a cat /sys/class/net/xa/statistics/rx_packets) t0=$(qstat xdp_b xb rx_queue_0_xdp_tx)
+	back=$(ip netns exec xdp_a vnet-pkt xchg xa "$frame" 3000) || fail "nothing came back to xa without its program"
+	check_eq "the frame back on xa without its program" "$want" "$back"
+	ip netns exec xdp_a vnet-pkt send xa "$frame" 20
+	wait_qstat xdp_b xb rx_queue_0_xdp_tx $((t0 + 21))
+	poll 5 eq "xa rx_packets without its program" $((rx0 + 21)) \
+		in_ns xdp_a cat /sys/class/net/xa/statistics/rx_packets
+	check_eq "xb rx_queue_0_xdp_tx_errors without xa's program" 0 "$(qstat xdp_b xb rx_queue_0_xdp_tx_errors)"
 }
 
 # REDIRECT through a device map: frames from xa arrive on xb, whose program sends them out of xc
@@ -322,19 +335,34 @@ xdp_redirect() {
 	check_eq "xb rx_queue_0_xdp_drops after filling the map" $((d0 + 5)) "$(qstat "" xb rx_queue_0_xdp_drops)"
 	# they reach xd's stack: UDP to a port nobody listens on, only these 20 (none of the 5 dropped)
 	poll 5 eq "UDP datagrams to no port in xdp_d" $((n0 + 20)) snmp xdp_d Udp NoPorts
+	[ "$2" = vpair ] || return 0
+	# vpair: a redirect target whose peer runs no program hands the frames to the peer's backlog
+	xdp_detach xdp_d xd
+	x0=$(qstat "" xc tx_queue_0_xdp_xmit) n0=$(snmp xdp_d Udp NoPorts)
+	p0=$(in_ns xdp_d cat /sys/class/net/xd/statistics/rx_packets)
+	ip netns exec xdp_a vnet-pkt send xa "$frame" 20
+	wait_qstat "" xc tx_queue_0_xdp_xmit $((x0 + 20))
+	poll 5 eq "xd rx_packets without its program" $((p0 + 20)) \
+		in_ns xdp_d cat /sys/class/net/xd/statistics/rx_packets
+	poll 5 eq "UDP datagrams to no port in xdp_d without xd's program" $((n0 + 20)) snmp xdp_d Udp NoPorts
+	check_eq "xc tx_queue_0_xdp_xmit_errors without xd's program" 0 "$(qstat "" xc tx_queue_0_xdp_xmit_errors)"
 }
 
 # MTU: a program on xb is refused while xa's MTU is above what one page holds; attached, it caps
 # xa's MTU there; detached, the cap goes. An xdp.frags program takes any MTU.
 xdp_mtu() {
-	local kind=$1 max max0
+	local kind=$1 max max0 msg
 	require_module "$kind"
+	case $kind in
+	veth) msg="veth: Peer MTU is too large to set XDP" ;;
+	vpair) msg="vpair: the peer's MTU is too large for XDP" ;;
+	esac
 	pair "$kind" xa "" xb ""
 	ip link set xa up
 	ip link set xb up
 	max0=$(ip -d link show xa | sed -n 's/.*maxmtu \([0-9]*\).*/\1/p')
 	ip link set xa mtu 9000
-	check_fail "a program on xb with xa's MTU at 9000" --msg "$kind: Peer MTU is too large to set XDP" \
+	check_fail "a program on xb with xa's MTU at 9000" --msg "$msg" \
 		ip link set dev xb xdpdrv obj /bpf/xdp_pass.o sec xdp
 	check_eq "program on xb after the refusal" "" "$(xdp_prog_id "" xb)"
 	ip link set xa mtu 1500
@@ -350,7 +378,7 @@ xdp_mtu() {
 	check_contains "xa's maximum MTU after detaching" "$(ip -d link show xa)" "maxmtu $max0 "
 	# the limit is exact: xa at max + 1 refuses the program, at max takes it
 	ip link set xa mtu $((max + 1))
-	check_fail "a program on xb with xa's MTU at $((max + 1))" --msg "Peer MTU is too large to set XDP" \
+	check_fail "a program on xb with xa's MTU at $((max + 1))" --msg "$msg" \
 		ip link set dev xb xdpdrv obj /bpf/xdp_pass.o sec xdp
 	ip link set xa mtu "$max"
 	xdp_attach "" xb xdp_pass
@@ -360,6 +388,30 @@ xdp_mtu() {
 	xdp_attach "" xb xdp_pass_frags xdp.frags
 	ip link set xa mtu 1500
 	xdp_detach "" xb
+}
+
+# xdp_pktgen_per_queue TXQ RXQ WHAT: pktgen in xdp_a sends 10 frames on each of xa's TXQ transmit
+# queues in turn; xb (with a program) receives each on queue txq % RXQ
+xdp_pktgen_per_queue() {
+	local txq=$1 rxq=$2 q p=() want=()
+	modprobe pktgen
+	for ((q = 0; q < rxq; q++)); do p[q]=$(qstat xdp_b xb "rx_queue_${q}_xdp_packets") want[q]=0; done
+	for ((q = 0; q < txq; q++)); do want[q % rxq]=$((want[q % rxq] + 10)); done
+	defer "ip netns exec xdp_a sh -c 'echo rem_device_all >/proc/net/pktgen/kpktgend_0' 2>/dev/null"
+	ip netns exec xdp_a sh -c "
+		echo rem_device_all >/proc/net/pktgen/kpktgend_0
+		echo add_device xa >/proc/net/pktgen/kpktgend_0
+		for c in 'count $((10 * txq))' 'clone_skb 0' 'burst 1' 'delay 0' 'pkt_size 64' \
+			'dst 10.9.0.2' 'dst_mac $(mac_of xdp_b xb)' 'udp_dst_min 9' 'udp_dst_max 9' \
+			'queue_map_min 0' 'queue_map_max $((txq - 1))'; do
+			echo \"\$c\" >/proc/net/pktgen/xa
+		done
+		echo start >/proc/net/pktgen/pgctrl
+		echo rem_device_all >/proc/net/pktgen/kpktgend_0"
+	for ((q = 0; q < rxq; q++)); do
+		poll 5 eq "$3: xb rx_queue_${q}_xdp_packets" $((p[q] + want[q])) \
+			qstat xdp_b xb "rx_queue_${q}_xdp_packets"
+	done
 }
 
 # multi-queue: 4 queues each way, ethtool -l/-L, the rx queues a program needs, the traffic spread
@@ -377,34 +429,32 @@ xdp_multiqueue() {
 	check_eq "ethtool -l xb" "4 4 4 4" "$(channels xdp_b xb)"
 	ip netns exec xdp_b ethtool -L xb rx 2 tx 2
 	check_eq "ethtool -l xb after -L rx 2 tx 2" "4 4 2 2" "$(channels xdp_b xb)"
-	check_fail "a program on xb with 2 rx queues for xa's 4 tx queues" \
-		--msg "XDP expects number of rx queues not less than peer tx queues" \
-		ip -n xdp_b link set dev xb xdpdrv obj /bpf/xdp_pass.o sec xdp
+	if [ "$1" = veth ]; then
+		check_fail "a program on xb with 2 rx queues for xa's 4 tx queues" \
+			--msg "XDP expects number of rx queues not less than peer tx queues" \
+			ip -n xdp_b link set dev xb xdpdrv obj /bpf/xdp_pass.o sec xdp
+	else
+		# vpair takes it: a frame sent on tx queue N is received on rx queue N modulo the
+		# receiver's count, so xa's queues 0-3 land on xb's 0, 1, 0, 1
+		xdp_attach xdp_b xb xdp_pass
+		check_queue_counters xdp_b xb 2 2
+		xdp_pktgen_per_queue 4 2 "xb's 2 rx queues for xa's 4 tx queues"
+		xdp_detach xdp_b xb
+	fi
 	ip netns exec xdp_b ethtool -L xb rx 4 tx 4
 	check_eq "ethtool -l xb after -L rx 4 tx 4" "4 4 4 4" "$(channels xdp_b xb)"
 	xdp_attach xdp_b xb xdp_pass
-	check_fail "fewer rx queues on xb than xa's tx queues, under a program" \
-		ip netns exec xdp_b ethtool -L xb rx 2
-	check_eq "ethtool -l xb after the refusal" "4 4 4 4" "$(channels xdp_b xb)"
+	if [ "$1" = veth ]; then
+		check_fail "fewer rx queues on xb than xa's tx queues, under a program" \
+			ip netns exec xdp_b ethtool -L xb rx 2
+		check_eq "ethtool -l xb after the refusal" "4 4 4 4" "$(channels xdp_b xb)"
+	fi
 	check_queue_counters xdp_b xb 4 4
 	check_contains "ping through 4 queues" "$(ip netns exec xdp_a ping -c 2 -i 0.2 -W 2 10.9.0.2)" "2 received"
 
 	# pktgen puts its frames on xa's tx queues 0, 1, 2, 3 in turn: 10 arrive on each of xb's
+	xdp_pktgen_per_queue 4 4 "xb's 4 rx queues for xa's 4 tx queues"
 	local q p=() n=() before total spread
-	modprobe pktgen
-	for q in 0 1 2 3; do p[q]=$(qstat xdp_b xb "rx_queue_${q}_xdp_packets"); done
-	defer "ip netns exec xdp_a sh -c 'echo rem_device_all >/proc/net/pktgen/kpktgend_0' 2>/dev/null"
-	ip netns exec xdp_a sh -c "
-		echo rem_device_all >/proc/net/pktgen/kpktgend_0
-		echo add_device xa >/proc/net/pktgen/kpktgend_0
-		for c in 'count 40' 'clone_skb 0' 'burst 1' 'delay 0' 'pkt_size 64' 'dst 10.9.0.2' \
-			'dst_mac $(mac_of xdp_b xb)' 'udp_dst_min 9' 'udp_dst_max 9' \
-			'queue_map_min 0' 'queue_map_max 3'; do
-			echo \"\$c\" >/proc/net/pktgen/xa
-		done
-		echo start >/proc/net/pktgen/pgctrl
-		echo rem_device_all >/proc/net/pktgen/kpktgend_0"
-	for q in 0 1 2 3; do wait_qstat xdp_b xb "rx_queue_${q}_xdp_packets" $((p[q] + 10)); done
 
 	# 64 UDP flows from the stack (each a socket of its own, so a port and a hash of its own): xa's
 	# queue choice spreads them, and xb receives each on the queue it was sent on
