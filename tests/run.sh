@@ -23,9 +23,15 @@ tstamp_pid=$!
 # generic XDP's static key stays on. The same QEMU bug as above, when a program was attached while
 # frames went through the dispatcher on the other vCPU: "Oops: int3" in bpf_dispatcher_xdp_func
 # (6.12, tests/xdp.sh).
+# The first of them also holds RPS on (its loopback steered to CPU 0, with a sysfs of its own):
+# the rps_needed static key does not flip when a test sets a device's rps_cpus.
 hold_pids=()
 if [ -r /bpf/xdp_pass.o ]; then
-	for ((i = 0; i < 48; i++)); do
+	unshare -n -m bash -c 'ip link set dev lo xdpgeneric obj /bpf/xdp_pass.o sec xdp &&
+		mount -t sysfs sysfs /sys && echo 1 >/sys/class/net/lo/queues/rx-0/rps_cpus &&
+		exec sleep 2147483647' &
+	hold_pids+=($!)
+	for ((i = 1; i < 48; i++)); do
 		unshare -n bash -c 'ip link set dev lo xdpgeneric obj /bpf/xdp_pass.o sec xdp &&
 			exec sleep 2147483647' &
 		hold_pids+=($!)

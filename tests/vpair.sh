@@ -346,7 +346,7 @@ test_peer_namespace_needs_cap_net_admin() {
 }
 
 # Frames the GRO ring still holds when NAPI goes away (GRO turned off, the device stopped) were
-# never received: each counts once, as rx_drop_backlog and in rx_dropped. They are counted from
+# never received: each counts once, as rx_drop_ring and in rx_dropped. They are counted from
 # process context, where the per-CPU counters need BH off (a kernel with DEBUG_PREEMPT says "BUG:
 # using smp_processor_id() in preemptible" otherwise; a production kernel shows nothing).
 test_gro_ring_leftovers_dropped_with_bh_off() {
@@ -367,12 +367,12 @@ test_gro_ring_leftovers_dropped_with_bh_off() {
 		ip -n vp_ns link set vp1 up
 		wait_link vp0 "state UP"
 		tx0=$(devstat vp0 tx_packets) rx0=$(nsstat vp_ns vp1 rx_packets)
-		n0=$(nsestat vp_ns vp1 rx_napi_packets) d0=$(nsestat vp_ns vp1 rx_drop_backlog)
+		n0=$(nsestat vp_ns vp1 rx_napi_packets) d0=$(nsestat vp_ns vp1 rx_drop_ring)
 		rd0=$(nsstat vp_ns vp1 rx_dropped)
 		vnet-pkt send vp0 "$frame" 50
 		ip netns exec vp_ns $how
 		napi=$(($(nsestat vp_ns vp1 rx_napi_packets) - n0))
-		drops=$(($(nsestat vp_ns vp1 rx_drop_backlog) - d0))
+		drops=$(($(nsestat vp_ns vp1 rx_drop_ring) - d0))
 		note "$how: $napi received, $drops left in the ring"
 		check_eq "vp0 sent" 50 $(($(devstat vp0 tx_packets) - tx0))
 		check_eq "received + dropped ($how)" 50 $((napi + drops))
@@ -382,6 +382,37 @@ test_gro_ring_leftovers_dropped_with_bh_off() {
 	done
 }
 
+# Frames the receiver's backlog refuses are counted once: by the kernel in the receiver's rx_dropped,
+# by vpair as rx_drop_backlog (ethtool -S) and in the sender's tx, so that tx(vp0) = rx(vp1) +
+# rx_dropped(vp1). A backlog of one frame, filled from CPU 0 and drained on CPU 1 (RPS), overflows
+# under a flood.
+test_backlog_drops_counted_once() {
+	pair_up vp_ns
+	quiet vp_ns
+	local max0 frame tx0 rx0 rd0 d0 tx rx rd d
+	max0=$(sysctl -n net.core.netdev_max_backlog)
+	defer "sysctl -qw net.core.netdev_max_backlog=$max0"
+	sysctl -qw net.core.netdev_max_backlog=1
+	ip netns exec vp_ns sh -c 'echo 2 >/sys/class/net/vp1/queues/rx-0/rps_cpus'
+	frame="$(ip netns exec vp_ns cat /sys/class/net/vp1/address) $(cat /sys/class/net/vp0/address) 0800"
+	frame+=" 45000020 00004000 401126b9 0a090001 0a090002  04000009 000c0000 deadbeef"
+	tx0=$(devstat vp0 tx_packets) rx0=$(nsstat vp_ns vp1 rx_packets)
+	rd0=$(nsstat vp_ns vp1 rx_dropped) d0=$(nsestat vp_ns vp1 rx_drop_backlog)
+	taskset -c 0 vnet-pkt send vp0 "$frame" 20000
+	# the backlog drains on CPU 1 after the flood: poll (5 s) for the last frames' counts
+	counted() {
+		tx=$(($(devstat vp0 tx_packets) - tx0)) rx=$(($(nsstat vp_ns vp1 rx_packets) - rx0))
+		rd=$(($(nsstat vp_ns vp1 rx_dropped) - rd0)) d=$(($(nsestat vp_ns vp1 rx_drop_backlog) - d0))
+		[ "$tx" -eq $((rx + rd)) ] && [ "$rd" -eq "$d" ]
+	}
+	settle 5 counted
+	counted || true
+	figure "flood with a backlog of one: vp0 sent $tx, vp1 received $rx, dropped $rd (rx_drop_backlog $d)"
+	check_ge "frames the backlog refused" 1 "$d"
+	check_eq "vp1 rx_dropped" "$d" "$rd"
+	check_eq "vp0 tx = vp1 rx + rx_dropped" "$tx" $((rx + rd))
+}
+
 test_ethtool() {
 	pair vp0 vp1
 	check_contains "ethtool -i" "$(ethtool -i vp0)" "driver: vpair"
@@ -389,7 +420,8 @@ test_ethtool() {
 	check_contains "speed" "$(ethtool vp0)" "Speed: 10000Mb/s"
 	check_contains "duplex" "$(ethtool vp0)" "Duplex: Full"
 	local s
-	for s in tx_drop_no_peer tx_drop_runt rx_drop_mtu rx_drop_nomem rx_drop_backlog rx_napi_packets; do
+	for s in tx_drop_no_peer tx_drop_runt rx_drop_mtu rx_drop_nomem rx_drop_ring rx_drop_backlog \
+		rx_napi_packets; do
 		estat vp0 $s >/dev/null
 	done
 }

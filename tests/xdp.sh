@@ -199,6 +199,14 @@ xdp_aborted() {
 	wait_qstat xdp_b xb rx_queue_0_xdp_drops $((d0 + 5))
 	check_eq "xb rx_queue_0_xdp_packets" $((p0 + 5)) "$(qstat xdp_b xb rx_queue_0_xdp_packets)"
 	check_eq "IP packets xb's stack received" "$in0" "$(snmp xdp_b Ip InReceives)"
+	# and traced: xdp:xdp_exception names the program, the action and the device, once a frame
+	local tr=/sys/kernel/debug/tracing ev
+	ev="xdp_exception: prog_id=$(xdp_prog_id xdp_b xb) action=ABORTED ifindex=$(ifindex_of xdp_b xb)"
+	echo >$tr/trace
+	echo 1 >$tr/events/xdp/xdp_exception/enable
+	defer "echo 0 >$tr/events/xdp/xdp_exception/enable"
+	ip netns exec xdp_a ping -c 3 -i 0.2 -W 1 10.9.0.2 >/dev/null 2>&1 || true
+	poll 5 eq "trace lines '$ev'" 3 grep -c "$ev" $tr/trace
 }
 
 # PASS: every frame goes through the program and on to the stack, with GRO off and on
@@ -567,6 +575,33 @@ xdp_attach_loop() {
 	check_contains "ping with xdp_pass" "$(ip netns exec xdp_a ping -c 3 -i 0.2 -W 2 10.9.0.2)" "3 received"
 }
 
+# ethtool -L under a flood ping through xb's program: xa's transmit queues 4, 3, 2, 1 and back; on
+# vpair xb's receive queues too (veth refuses fewer than xa's transmit queues under a program)
+xdp_channels_under_traffic() {
+	world "$1" numtxqueues 4 numrxqueues 4
+	xdp_attach xdp_b xb xdp_pass
+	ip netns exec xdp_a ping -f -W 1 10.9.0.2 >/dev/null 2>&1 &
+	local pid=$! i n p0
+	defer "kill $pid 2>/dev/null"
+	poll 10 ge "xb rx_queue_N_xdp_packets under ping -f" 100 qsum xdp_b xb xdp_packets
+	for ((i = 0; i < 3; i++)); do
+		for n in 3 2 1 2 3 4; do
+			ip netns exec xdp_a ethtool -L xa tx $n
+			[ "$1" = veth ] || ip netns exec xdp_b ethtool -L xb rx $((5 - n))
+			# (ethtool -S shows the queues there are now: counted from here)
+			p0=$(qsum xdp_b xb xdp_packets)
+			poll 10 ge "frames through xb's program, xa at $n tx queues" $((p0 + 10)) \
+				qsum xdp_b xb xdp_packets
+		done
+	done
+	kill $pid
+	wait $pid || true
+	check_eq "ethtool -l xa after the loop" "4 4 4 4" "$(channels xdp_a xa)"
+	[ "$1" = veth ] || check_eq "ethtool -l xb after the loop" "4 4 1 4" "$(channels xdp_b xb)"
+	check_eq "xb rx_queue_N_drops" 0 "$(qsum xdp_b xb drops)"
+	check_contains "ping after the loop" "$(ip netns exec xdp_a ping -c 3 -i 0.2 -W 2 10.9.0.2)" "3 received"
+}
+
 # What a pair's XDP state allocates (the rings of frame pointers, 2 kB for 256 entries; the queues'
 # state; a page pool on newer kernels) comes from the larger kmalloc caches: their bytes in use,
 # counted after a shrink (see tests/vpair.sh's memory checks). A cycle that leaked one end's ring
@@ -628,6 +663,8 @@ test_xdp_multiqueue_veth() { xdp_multiqueue veth; }
 test_xdp_multiqueue_vpair() { xdp_multiqueue vpair; }
 test_xdp_attach_detach_under_traffic_veth() { xdp_attach_loop veth; }
 test_xdp_attach_detach_under_traffic_vpair() { xdp_attach_loop vpair; }
+test_xdp_channels_under_traffic_veth() { xdp_channels_under_traffic veth; }
+test_xdp_channels_under_traffic_vpair() { xdp_channels_under_traffic vpair; }
 test_xdp_delete_under_traffic_veth() { xdp_delete veth; }
 test_xdp_delete_under_traffic_vpair() { xdp_delete vpair; }
 test_xdp_redirect_target_deleted_veth() { xdp_redirect_target_deleted veth; }

@@ -56,8 +56,9 @@ enum vpair_drop {
 	VPAIR_DROP_TX_NO_PEER,	/* peer gone (pair being deleted) or down */
 	VPAIR_DROP_TX_RUNT,	/* shorter than an Ethernet header */
 	VPAIR_DROP_RX_MTU,	/* larger than the receiver's MTU */
-	VPAIR_DROP_RX_NOMEM,	/* zerocopy pages could not be copied, or no skb for a frame */
-	VPAIR_DROP_RX_BACKLOG,	/* receive backlog or NAPI ring full */
+	VPAIR_DROP_RX_NOMEM,	/* no skb for an XDP frame */
+	VPAIR_DROP_RX_RING,	/* NAPI ring full, or left in it when it stopped */
+	VPAIR_DROP_RX_BACKLOG,	/* refused by the kernel: backlog full, receiver stopping */
 	VPAIR_DROP_MAX
 };
 
@@ -66,11 +67,19 @@ static const char * const vpair_drop_names[VPAIR_DROP_MAX] = {
 	[VPAIR_DROP_TX_RUNT]	= "tx_drop_runt",
 	[VPAIR_DROP_RX_MTU]	= "rx_drop_mtu",
 	[VPAIR_DROP_RX_NOMEM]	= "rx_drop_nomem",
+	[VPAIR_DROP_RX_RING]	= "rx_drop_ring",
 	[VPAIR_DROP_RX_BACKLOG]	= "rx_drop_backlog",
 };
 
 #define VPAIR_RX_DROPS	(BIT(VPAIR_DROP_RX_MTU) | BIT(VPAIR_DROP_RX_NOMEM) | \
-			 BIT(VPAIR_DROP_RX_BACKLOG))
+			 BIT(VPAIR_DROP_RX_RING) | BIT(VPAIR_DROP_RX_BACKLOG))
+/*
+ * Losses that the kernel counts itself in the receiver's rx_dropped (its
+ * core_stats, added by dev_get_stats()): __dev_forward_skb() and the backlog
+ * drop and count the frame there. vpair counts them by reason for ethtool -S
+ * and as the sender's tx, never in rx_dropped a second time.
+ */
+#define VPAIR_RX_DROPS_CORE	BIT(VPAIR_DROP_RX_BACKLOG)
 
 /*
  * Each frame is counted once, where it ends, and both ends' rtnl counters are
@@ -101,7 +110,7 @@ enum vpair_ctr {
 struct vpair_rq_stats {
 	u64_stats_t		xdp_packets;	/* every frame the poll took from the ring */
 	u64_stats_t		xdp_bytes;
-	u64_stats_t		drops;		/* lost on the XDP path: no memory, TX or redirect failed */
+	u64_stats_t		drops;		/* lost: no memory, failed TX or redirect */
 	u64_stats_t		xdp_redirect;
 	u64_stats_t		xdp_drops;	/* XDP_DROP, XDP_ABORTED and invalid verdicts */
 	u64_stats_t		xdp_tx;
@@ -129,6 +138,7 @@ static const struct {
 	VPAIR_RQ_STAT(VPAIR_RQ_XDP_TX,		"xdp_tx",		xdp_tx),
 	VPAIR_RQ_STAT(VPAIR_RQ_XDP_TX_ERR,	"xdp_tx_errors",	xdp_tx_err),
 };
+
 #define VPAIR_TQ_STATS_LEN	2	/* tx_queue_N_xdp_xmit, tx_queue_N_xdp_xmit_errors */
 
 /*
@@ -146,7 +156,8 @@ struct vpair_rq {
 	bool				rx_notify_masked;
 	struct ptr_ring			ring;
 	struct xdp_rxq_info		xdp_rxq;
-	struct xdp_mem_info		xdp_mem;	/* as registered; XDP_TX/REDIRECT borrow rxq.mem */
+	/* as registered; XDP_TX and XDP_REDIRECT borrow xdp_rxq.mem */
+	struct xdp_mem_info		xdp_mem;
 	struct vpair_rq_stats		stats;
 } ____cacheline_aligned_in_smp;
 
@@ -154,7 +165,8 @@ struct vpair_priv {
 	struct net_device __rcu		*peer;
 	struct vpair_rq			*rq;		/* dev->num_rx_queues of them */
 	struct bpf_prog			*xdp_prog;	/* under RTNL; each running rq has a copy */
-	bool				rings_on;	/* under RTNL: rq[0 .. real_num_rx_queues) run */
+	/* under RTNL: the rings of rq[0 .. real_num_rx_queues) run */
+	bool				rings_on;
 	struct vdev_pcpu_ctrs __percpu	*stats;		/* enum vpair_ctr, then VPAIR_XMIT_CTR() */
 };
 
@@ -209,10 +221,10 @@ static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *
 	tot->rx_packets += sum[VPAIR_RX_NAPI];
 	tot->rx_bytes += sum[VPAIR_RX_NAPI + 1];
 	for (i = 0; i < VPAIR_DROP_MAX; i++) {
-		if (BIT(i) & VPAIR_RX_DROPS)
-			tot->rx_dropped += sum[VPAIR_DROP_CTR(i)];
-		else
+		if (!(BIT(i) & VPAIR_RX_DROPS))
 			tot->tx_dropped += sum[VPAIR_DROP_CTR(i)];
+		else if (!(BIT(i) & VPAIR_RX_DROPS_CORE))
+			tot->rx_dropped += sum[VPAIR_DROP_CTR(i)];
 	}
 	tot->rx_length_errors = sum[VPAIR_DROP_CTR(VPAIR_DROP_RX_MTU)];
 
@@ -390,16 +402,23 @@ static void vpair_rq_kick(struct vpair_rq *rq)
  * The receive queue of @rcv that a frame sent on queue @txq lands on: the same
  * number, or wrapped when the receiver has fewer, so that every frame meets
  * the receiver's XDP program whatever the channel counts of the two ends.
- * Returns NULL while that queue's ring does not run. Under RCU.
  */
-static struct vpair_rq *vpair_rcv_rq(struct net_device *rcv, unsigned int txq)
+static unsigned int vpair_rxq(const struct net_device *rcv, unsigned int txq)
+{
+	unsigned int n = READ_ONCE(rcv->real_num_rx_queues);
+
+	return likely(txq < n) ? txq : txq % n;
+}
+
+/* Receive queue @rxq of @rcv, or NULL while its ring does not run. Under RCU. */
+static struct vpair_rq *vpair_rcv_rq(struct net_device *rcv, unsigned int rxq)
 {
 	struct vpair_priv *rcv_priv = netdev_priv(rcv);
-	unsigned int n = READ_ONCE(rcv->real_num_rx_queues);
-	struct vpair_rq *rq;
+	struct napi_struct *napi;
 
-	rq = &rcv_priv->rq[likely(txq < n) ? txq : txq % n];
-	return rcu_access_pointer(rq->napi_on) ? rq : NULL;
+	/* The ring is reached through the pointer: ordered after its start. */
+	napi = rcu_dereference(rcv_priv->rq[rxq].napi_on);
+	return napi ? container_of(napi, struct vpair_rq, napi) : NULL;
 }
 
 static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -407,12 +426,12 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct vpair_priv *priv = netdev_priv(dev);
 	struct net_device *rcv;
 	struct vpair_rq *rq;
-	unsigned int len;
+	unsigned int len, rxq;
 
 	rcu_read_lock();
 	rcv = rcu_dereference(priv->peer);
 	len = skb->len;
-	if (unlikely(!rcv || !(rcv->flags & IFF_UP))) {
+	if (unlikely(!rcv || !netif_running(rcv))) {
 		vpair_count_drop(dev, VPAIR_DROP_TX_NO_PEER, len);
 		goto free;
 	}
@@ -431,15 +450,18 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 		vpair_count_drop(rcv, VPAIR_DROP_RX_MTU, len);
 		goto free;
 	}
-	rq = vpair_rcv_rq(rcv, skb_get_queue_mapping(skb));
+	rxq = vpair_rxq(rcv, skb_get_queue_mapping(skb));
+	rq = vpair_rcv_rq(rcv, rxq);
 	if (rq && !vpair_gro_worthwhile(dev, rcv, skb))
 		rq = NULL;
 
 	/* Scrubs the skb for the peer's namespace and pulls the Ethernet header. */
 	if (unlikely(__dev_forward_skb(rcv, skb) != NET_RX_SUCCESS)) {
-		vpair_count_drop(rcv, VPAIR_DROP_RX_NOMEM, len);
+		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG, len);
 		goto out;
 	}
+	/* Its queue on the receiver (RPS reads it), not the sender's transmit queue. */
+	skb_record_rx_queue(skb, rxq);
 
 	if (rq) {
 		/* Counted by vpair_poll(), a batch at a time. */
@@ -447,7 +469,7 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 			vpair_rq_kick(rq);
 			goto out;
 		}
-		vpair_count_drop(rcv, VPAIR_DROP_RX_BACKLOG, len);
+		vpair_count_drop(rcv, VPAIR_DROP_RX_RING, len);
 		goto free;
 	}
 	/* Frees the skb when the backlog is full. */
@@ -470,8 +492,7 @@ out:
  * Returns how many of @frames it took (the caller frees the rest), or an error
  * when it took none. BH off (NAPI or the devmap flush).
  */
-static int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames, u32 flags,
-			  bool ndo_xmit)
+static int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames, u32 flags)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 	unsigned int max_len, len, direct = 0, bytes = 0;
@@ -484,11 +505,11 @@ static int vpair_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **fram
 
 	rcu_read_lock();
 	rcv = rcu_dereference(priv->peer);
-	if (unlikely(!rcv || !(rcv->flags & IFF_UP)))
+	if (unlikely(!rcv || !netif_running(rcv)))
 		goto out;
 
 	max_len = rcv->mtu + rcv->hard_header_len + VLAN_HLEN;
-	rq = vpair_rcv_rq(rcv, smp_processor_id());
+	rq = vpair_rcv_rq(rcv, vpair_rxq(rcv, smp_processor_id()));
 	if (rq) {
 		spin_lock(&rq->ring.producer_lock);
 		for (i = 0; i < n; i++) {
@@ -533,7 +554,7 @@ static int vpair_ndo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **
 {
 	struct vpair_priv *priv = netdev_priv(dev);
 	unsigned int txq = smp_processor_id() % dev->real_num_tx_queues;
-	int sent = vpair_xdp_xmit(dev, n, frames, flags, true);
+	int sent = vpair_xdp_xmit(dev, n, frames, flags);
 	struct vdev_pcpu_ctrs *c = this_cpu_ptr(priv->stats);
 	int ok = max(sent, 0);
 
@@ -563,7 +584,7 @@ static void vpair_xdp_flush_bq(struct vpair_rq *rq, struct vpair_xdp_tx_bq *bq,
 {
 	int sent, i, err = 0;
 
-	sent = vpair_xdp_xmit(rq->dev, bq->count, bq->q, XDP_XMIT_FLUSH, false);
+	sent = vpair_xdp_xmit(rq->dev, bq->count, bq->q, XDP_XMIT_FLUSH);
 	if (sent < 0) {
 		err = sent;
 		sent = 0;
@@ -1017,15 +1038,17 @@ static void vpair_rings_stop(struct net_device *dev, unsigned int start, unsigne
 		 */
 		local_bh_disable();
 		while ((ptr = __ptr_ring_consume(&rq->ring))) {
-			vpair_count_drop(dev, VPAIR_DROP_RX_BACKLOG, vpair_ptr_len(ptr));
+			vpair_count_drop(dev, VPAIR_DROP_RX_RING, vpair_ptr_len(ptr));
 			vpair_ptr_free(ptr);
 		}
 		local_bh_enable();
 		ptr_ring_cleanup(&rq->ring, NULL);
 		rq->xdp_rxq.mem = rq->xdp_mem;
 		xdp_rxq_info_unreg(&rq->xdp_rxq);
-		netif_napi_del(&rq->napi);
+		__netif_napi_del(&rq->napi);
 	}
+	/* One grace period for all the queues' NAPI, before any can be added again. */
+	synchronize_net();
 }
 
 /* The rings run while the device is up and GRO is on or an XDP program is attached. */
@@ -1083,9 +1106,16 @@ static int vpair_set_channels(struct net_device *dev, struct ethtool_channels *c
 			netdev_warn(dev, "kept %u receive queues: could not go back to %u\n",
 				    dev->real_num_rx_queues, old_rx);
 	}
-	/* Rings run on the receive queues that are there, whatever failed. */
-	if (running > dev->real_num_rx_queues)
+	/*
+	 * Rings run on the receive queues that are there, whatever failed. A
+	 * sender that read the old count may still pick a removed queue: once
+	 * it is done, none can, and no frame finds a ring stopped and takes the
+	 * backlog past the XDP program.
+	 */
+	if (running > dev->real_num_rx_queues) {
+		synchronize_net();
 		vpair_rings_stop(dev, dev->real_num_rx_queues, running);
+	}
 	return err;
 }
 
