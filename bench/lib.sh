@@ -47,18 +47,30 @@ flood_ping() {
 
 # TCP throughput in Mbit/s from namespace $1 to the iperf3 server at $2 (started with iperf_server)
 iperf_server() { ip netns exec "$1" iperf3 -s -D -B "$2" >/dev/null; sleep 0.3; }
+# IPERF_STREAMS=N: N parallel streams (-P), their sum
 iperf_tcp() {
-	ip netns exec "$1" iperf3 -c "$2" -t "$BENCH_SECONDS" -f m 2>/dev/null |
+	ip netns exec "$1" iperf3 -c "$2" -t "$BENCH_SECONDS" -P "${IPERF_STREAMS:-1}" -f m 2>/dev/null |
 		awk '/receiver/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "Mbits/sec") v = $i } END { print v + 0 }'
+}
+
+# bench_in NS CMD...: CMD in namespace NS, or in the root namespace when NS is ""
+bench_in() {
+	local ns=$1
+	shift
+	if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi
 }
 
 # UDP packets per second received by device $4 in namespace $3, sent by pktgen from device $2 in
 # namespace $1 to IP $5 (MAC of $4) for BENCH_SECONDS: the kernel's own generator, so the figure is the
 # devices' and the stack's, not a userspace sender's. Frames of BENCH_PKT_SIZE bytes (64 by default),
 # UDP source ports PKTGEN_UDP_SRC_MIN..MAX in turn (9 by default), destination port 9.
+# PKTGEN_COUNT="NS DEV": count the packets received there instead ("" for the root namespace), for
+# frames that an XDP program sends on (XDP_TX, XDP_REDIRECT).
 pktgen_udp() {
-	local ns=$1 dev=$2 rns=$3 rdev=$4 ip=$5 mac rx0 rx1 t0 t1
-	mac=$(ip netns exec "$rns" cat "/sys/class/net/$rdev/address")
+	local ns=$1 dev=$2 rns=$3 rdev=$4 ip=$5 mac rx0 rx1 t0 t1 cns cdev
+	read -r cns cdev <<<"${PKTGEN_COUNT:-$rns $rdev}"
+	[ -n "$cdev" ] || { cdev=$cns cns=; }
+	mac=$(bench_in "$rns" cat "/sys/class/net/$rdev/address")
 	ip netns exec "$ns" sh -c "
 		echo rem_device_all > /proc/net/pktgen/kpktgend_0
 		echo add_device $dev > /proc/net/pktgen/kpktgend_0
@@ -67,14 +79,14 @@ pktgen_udp() {
 			'udp_src_min ${PKTGEN_UDP_SRC_MIN:-9}' 'udp_src_max ${PKTGEN_UDP_SRC_MAX:-9}'; do
 			echo \"\$c\" > /proc/net/pktgen/$dev
 		done"
-	rx0=$(ip netns exec "$rns" cat "/sys/class/net/$rdev/statistics/rx_packets")
+	rx0=$(bench_in "$cns" cat "/sys/class/net/$cdev/statistics/rx_packets")
 	t0=$EPOCHREALTIME
 	ip netns exec "$ns" sh -c 'echo start > /proc/net/pktgen/pgctrl' &
 	sleep "$BENCH_SECONDS"
 	ip netns exec "$ns" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
 	wait
 	t1=$EPOCHREALTIME
-	rx1=$(ip netns exec "$rns" cat "/sys/class/net/$rdev/statistics/rx_packets")
+	rx1=$(bench_in "$cns" cat "/sys/class/net/$cdev/statistics/rx_packets")
 	ip netns exec "$ns" sh -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'
 	awk -v n=$((rx1 - rx0)) -v t0="$t0" -v t1="$t1" 'BEGIN { print n / (t1 - t0) }'
 }

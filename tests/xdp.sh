@@ -356,6 +356,42 @@ xdp_redirect() {
 	check_eq "xc tx_queue_0_xdp_xmit_errors without xd's program" 0 "$(qstat "" xc tx_queue_0_xdp_xmit_errors)"
 }
 
+# REDIRECT to a CPU map: xb's program sends every frame to CPU 1, whose kernel thread builds the
+# skbs for xb's stack. xb is in the initial namespace, where the map that ip pins is the one
+# bpftool fills (as redirect_world).
+CPU_MAP=/sys/fs/bpf/xdp/globals/cpu_map
+xdp_redirect_cpu() {
+	local kind=$1 frame d0 r0 n0
+	require_module "$kind"
+	rm -f "$CPU_MAP"
+	defer "rm -f $CPU_MAP"
+	xnetns xdp_a
+	pair "$kind" xa xdp_a xb ""
+	ip -n xdp_a addr add 10.9.0.1/24 dev xa
+	ip addr add 10.9.0.2/24 dev xb
+	# (the port unreachable errors go back to xa without an ARP exchange, whose reply xb's
+	# program would redirect too)
+	ip neigh replace 10.9.0.1 dev xb nud permanent lladdr "$(mac_of xdp_a xa)"
+	ip -n xdp_a link set xa up
+	ip link set xb up
+	wait_link xa -n xdp_a "state UP"
+	wait_link xb "state UP"
+	xdp_attach "" xb xdp_redirect_cpu
+	[ -e "$CPU_MAP" ] || fail "ip did not pin the CPU map at $CPU_MAP: $(find /sys/fs/bpf)"
+	frame=$(udp_frame "$(mac_of xdp_a xa)" "$(mac_of "" xb)")
+	# no queue for CPU 1 yet: bpf_redirect_map() returns XDP_ABORTED, the frames are dropped
+	d0=$(qstat "" xb rx_queue_0_xdp_drops)
+	ip netns exec xdp_a vnet-pkt send xa "$frame" 5
+	wait_qstat "" xb rx_queue_0_xdp_drops $((d0 + 5))
+	# a queue of 192 frames for CPU 1, no program of its own
+	bpftool map update pinned "$CPU_MAP" key 1 0 0 0 value 192 0 0 0 0 0 0 0
+	r0=$(qstat "" xb rx_queue_0_xdp_redirect) n0=$(snmp "" Udp NoPorts)
+	ip netns exec xdp_a vnet-pkt send xa "$frame" 20
+	wait_qstat "" xb rx_queue_0_xdp_redirect $((r0 + 20))
+	poll 5 ge "UDP datagrams to no port, through CPU 1's queue" $((n0 + 20)) snmp "" Udp NoPorts
+	check_eq "xb rx_queue_0_drops" 0 "$(qstat "" xb rx_queue_0_drops)"
+}
+
 # MTU: a program on xb is refused while xa's MTU is above what one page holds; attached, it caps
 # xa's MTU there; detached, the cap goes. An xdp.frags program takes any MTU.
 xdp_mtu() {
@@ -657,6 +693,8 @@ test_xdp_redirect_veth_to_veth() { xdp_redirect veth veth; }
 test_xdp_redirect_vpair_to_vpair() { xdp_redirect vpair vpair; }
 test_xdp_redirect_vpair_to_veth() { xdp_redirect vpair veth; }
 test_xdp_redirect_veth_to_vpair() { xdp_redirect veth vpair; }
+test_xdp_redirect_cpumap_veth() { xdp_redirect_cpu veth; }
+test_xdp_redirect_cpumap_vpair() { xdp_redirect_cpu vpair; }
 test_xdp_mtu_veth() { xdp_mtu veth; }
 test_xdp_mtu_vpair() { xdp_mtu vpair; }
 test_xdp_multiqueue_veth() { xdp_multiqueue veth; }
