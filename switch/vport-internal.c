@@ -167,6 +167,11 @@ void vsw_internal_send(struct vsw_vport *vport, struct sk_buff *skb)
 	 * that device's MAC); eth_type_trans() only ever downgrades pkt_type.
 	 */
 	skb_scrub_packet(skb, false);
+	/*
+	 * The queue it had is its input port's (or the transmit queue of the
+	 * port it left): none of this device's. Not recorded, RPS hashes it.
+	 */
+	skb_set_queue_mapping(skb, 0);
 	skb->protocol = eth_type_trans(skb, dev);
 	skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
 	netif_rx(skb);

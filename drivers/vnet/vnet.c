@@ -818,6 +818,13 @@ static void vnet_deliver(struct net_device *dev, struct vdev_pcpu_ctrs __percpu 
 	skb_set_delivery_time(skb, 0, false);
 	skb->priority = 0;
 
+	/*
+	 * Received on the queue of the number it was sent on (wrapped): its
+	 * queue_mapping is still the transmit queue, which RPS would read as a
+	 * receive queue, and warn about when beyond the real ones.
+	 */
+	skb_record_rx_queue(skb, skb_get_queue_mapping(skb) % dev->real_num_rx_queues);
+
 	len = skb->len;
 	skb->protocol = eth_type_trans(skb, dev);
 	ret = netif_rx(skb);
