@@ -517,22 +517,28 @@ xdp_multiqueue() {
 	check_ge "rx queues the 64 flows arrived on" 2 "$spread"
 }
 
-# either end deleted while programs are attached and traffic flows; the programs are freed
-xdp_delete() {
-	local kind=$1 ids pid id
-	world "$kind"
-	xdp_attach xdp_a xa xdp_pass
-	xdp_attach xdp_b xb xdp_drop
+# flood_delete WHAT NS DEV PEER_NS PEER: under ping -f from xdp_a, once WHAT (an ethtool -S counter
+# of xb) reached 100, DEV in NS is deleted: its peer goes with it, and the pair's programs are freed
+flood_delete() {
+	local ids pid id
 	ids="$(xdp_prog_id xdp_a xa) $(xdp_prog_id xdp_b xb)"
 	ip netns exec xdp_a ping -f -W 1 10.9.0.2 >/dev/null 2>&1 &
 	pid=$!
 	defer "kill $pid 2>/dev/null"
-	poll 10 ge "xb rx_queue_0_xdp_drops under ping -f" 100 qstat xdp_b xb rx_queue_0_xdp_drops
-	ip -n xdp_b link del xb
-	! ip -n xdp_a link show xa >/dev/null 2>&1 || fail "xa left after deleting xb"
+	poll 10 ge "xb $1 under ping -f" 100 qstat xdp_b xb "$1"
+	ip -n "$2" link del "$3"
+	! ip -n "$4" link show "$5" >/dev/null 2>&1 || fail "$5 left after deleting $3"
 	kill $pid
 	wait $pid || true
 	for id in $ids; do wait_until 10 prog_gone "$id"; done
+}
+# either end deleted while programs are attached and traffic flows; the programs are freed
+xdp_delete() {
+	local kind=$1
+	world "$kind"
+	xdp_attach xdp_a xa xdp_pass
+	xdp_attach xdp_b xb xdp_drop
+	flood_delete rx_queue_0_xdp_drops xdp_b xb xdp_a xa
 
 	# the other end, the sender, deleted
 	pair "$kind" xa xdp_a xb xdp_b
@@ -544,16 +550,7 @@ xdp_delete() {
 	wait_link xb -n xdp_b "state UP"
 	xdp_attach xdp_a xa xdp_pass
 	xdp_attach xdp_b xb xdp_pass
-	ids="$(xdp_prog_id xdp_a xa) $(xdp_prog_id xdp_b xb)"
-	ip netns exec xdp_a ping -f -W 1 10.9.0.2 >/dev/null 2>&1 &
-	pid=$!
-	defer "kill $pid 2>/dev/null"
-	poll 10 ge "xb rx_queue_0_xdp_packets under ping -f" 100 qstat xdp_b xb rx_queue_0_xdp_packets
-	ip -n xdp_a link del xa
-	! ip -n xdp_b link show xb >/dev/null 2>&1 || fail "xb left after deleting xa"
-	kill $pid
-	wait $pid || true
-	for id in $ids; do wait_until 10 prog_gone "$id"; done
+	flood_delete rx_queue_0_xdp_packets xdp_a xa xdp_b xb
 }
 
 # the target of a redirect deleted while frames are redirected to it: the device map lets it go,
