@@ -80,6 +80,19 @@ wait_until() {
 	fail "timed out after ${limit}s waiting for: $*"
 }
 
+# poll SECONDS eq|ge WHAT VALUE CMD...: poll until the number CMD prints equals VALUE (is at least
+# VALUE); fail saying what it printed last. CMD runs anew each time: counters move asynchronously (a
+# driver adds a NAPI poll's counts when the poll ends, after the frames' effects may have been seen).
+poll() {
+	local secs=$1 op=$2 what=$3 want=$4 got= i
+	shift 4
+	for ((i = 0; i < secs * 10; i++)); do
+		got=$("$@" 2>/dev/null) && [ "$got" -"$op" "$want" ] 2>/dev/null && return 0
+		sleep 0.1
+	done
+	[ "$op" = eq ] || want="at least $want"
+	fail "$what: expected $want, got '$got' (waited ${secs}s)"
+}
 # wait_link DEV [ip -n NS] SUBSTRING...: poll (5 s) until `ip link show DEV` shows every SUBSTRING; the
 # operational state behind NO-CARRIER / LOWER_UP / state is set by linkwatch, after the command returns
 wait_link() {

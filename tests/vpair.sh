@@ -413,6 +413,57 @@ test_backlog_drops_counted_once() {
 	check_eq "vp0 tx = vp1 rx + rx_dropped" "$tx" $((rx + rd))
 }
 
+# ethtool -L under a flood on every queue, with the rings (GRO on) and without: a receive queue goes
+# only once no frame can still carry it (get_rps_cpu() warns of a frame on a queue the device no
+# longer has), and every frame vp0 sent is received or counted dropped by vp1
+test_channels_change_under_flood() {
+	netns_add vp_ns
+	ip link add vp0 numtxqueues 4 numrxqueues 4 type vpair \
+		peer name vp1 numtxqueues 4 numrxqueues 4 netns vp_ns
+	defer "ip link del vp0"
+	sysctl -qw net.ipv6.conf.vp0.disable_ipv6=1
+	ethtool -K vp0 tso off	# with GRO on, every frame takes a ring
+	ip link set vp0 up
+	ip -n vp_ns link set vp1 up
+	wait_link vp0 "state UP"
+	# RPS on: the kernel reads each frame's receive queue
+	ip netns exec vp_ns sh -c 'echo 3 >/sys/class/net/vp1/queues/rx-0/rps_cpus'
+	modprobe pktgen
+	local c gro i tx0 rx0 rd0 tx rx rd
+	defer "echo stop >/proc/net/pktgen/pgctrl 2>/dev/null; echo rem_device_all >/proc/net/pktgen/kpktgend_0"
+	echo rem_device_all >/proc/net/pktgen/kpktgend_0
+	echo add_device vp0 >/proc/net/pktgen/kpktgend_0
+	# forever (count 0), on vp0's transmit queues 0, 1, 2, 3 in turn
+	for c in 'count 0' 'clone_skb 0' 'burst 1' 'delay 0' 'pkt_size 64' 'dst 10.9.0.2' \
+		"dst_mac $(ip netns exec vp_ns cat /sys/class/net/vp1/address)" 'udp_dst_min 9' \
+		'udp_dst_max 9' 'queue_map_min 0' 'queue_map_max 3'; do
+		echo "$c" >/proc/net/pktgen/vp0
+	done
+	tx0=$(devstat vp0 tx_packets) rx0=$(nsstat vp_ns vp1 rx_packets) rd0=$(nsstat vp_ns vp1 rx_dropped)
+	(echo start >/proc/net/pktgen/pgctrl) &
+	for gro in on off; do
+		ip netns exec vp_ns ethtool -K vp1 gro $gro
+		for ((i = 0; i < 40; i++)); do
+			ip netns exec vp_ns ethtool -L vp1 rx $((i % 3 + 1))
+			ip netns exec vp_ns ethtool -L vp1 rx 4
+		done
+		c=$(nsstat vp_ns vp1 rx_packets)
+		poll 10 ge "vp1 rx_packets with GRO $gro after the changes" $((c + 100)) nsstat vp_ns vp1 rx_packets
+	done
+	echo stop >/proc/net/pktgen/pgctrl
+	wait
+	# the backlog drains after the flood: poll (5 s) for the last frames' counts
+	counted() {
+		tx=$(($(devstat vp0 tx_packets) - tx0)) rx=$(($(nsstat vp_ns vp1 rx_packets) - rx0))
+		rd=$(($(nsstat vp_ns vp1 rx_dropped) - rd0))
+		[ "$tx" -eq $((rx + rd)) ]
+	}
+	settle 5 counted
+	figure "flood through 80 ethtool -L: vp0 sent $tx, vp1 received $rx, dropped $rd"
+	check_eq "vp0 tx = vp1 rx + rx_dropped" "$tx" $((rx + rd))
+	check_contains "ethtool -l vp1" "$(ip netns exec vp_ns ethtool -l vp1)" "RX:		4"
+}
+
 test_ethtool() {
 	pair vp0 vp1
 	check_contains "ethtool -i" "$(ethtool -i vp0)" "driver: vpair"

@@ -167,6 +167,12 @@ struct vpair_priv {
 	struct bpf_prog			*xdp_prog;	/* under RTNL; each running rq has a copy */
 	/* under RTNL: the rings of rq[0 .. real_num_rx_queues) run */
 	bool				rings_on;
+	/*
+	 * The receive queues the peer's senders pick from: real_num_rx_queues,
+	 * raised after it grows and lowered before it shrinks, so that no frame
+	 * carries a receive queue the device no longer has (get_rps_cpu() warns).
+	 */
+	unsigned int			rx_queues;
 	struct vdev_pcpu_ctrs __percpu	*stats;		/* enum vpair_ctr, then VPAIR_XMIT_CTR() */
 };
 
@@ -405,7 +411,8 @@ static void vpair_rq_kick(struct vpair_rq *rq)
  */
 static unsigned int vpair_rxq(const struct net_device *rcv, unsigned int txq)
 {
-	unsigned int n = READ_ONCE(rcv->real_num_rx_queues);
+	const struct vpair_priv *rcv_priv = netdev_priv(rcv);
+	unsigned int n = READ_ONCE(rcv_priv->rx_queues);
 
 	return likely(txq < n) ? txq : txq % n;
 }
@@ -1080,43 +1087,65 @@ static int vpair_rings_update(struct net_device *dev, netdev_features_t features
 }
 
 /*
- * Channels, as on veth: the counts may change while the device is up; the
- * rings of added queues start before the receive count grows, those of
- * removed queues stop after it shrank.
+ * Receive queues [@to, @from) of @dev go: senders stop picking them, their
+ * rings stop, and only then does the device stop counting them. Under RTNL.
+ */
+static void vpair_rx_shrink(struct net_device *dev, unsigned int from, unsigned int to)
+{
+	struct vpair_priv *priv = netdev_priv(dev);
+
+	WRITE_ONCE(priv->rx_queues, to);
+	/*
+	 * A sender that read the old count is done: no frame goes to a queue
+	 * past @to, none finds a ring below stopped and takes the backlog past
+	 * the XDP program, and each that went up the backlog was steered.
+	 */
+	synchronize_net();
+	if (priv->rings_on)
+		vpair_rings_stop(dev, to, from);
+	/* A shrink only removes sysfs entries. */
+	if (netif_set_real_num_rx_queues(dev, to))
+		netdev_warn(dev, "kept %u receive queues, %u in use\n", dev->real_num_rx_queues, to);
+}
+
+/*
+ * Channels, as on veth: the counts may change while the device is up. An
+ * added receive queue's ring starts before the device counts the queue, and
+ * senders pick it last; a removed one goes in the reverse order.
  */
 static int vpair_set_channels(struct net_device *dev, struct ethtool_channels *ch)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	unsigned int old_rx = dev->real_num_rx_queues;
-	unsigned int running = priv->rings_on ? max(old_rx, ch->rx_count) : 0;
+	unsigned int old_rx = dev->real_num_rx_queues, new_rx = ch->rx_count;
 	int err;
 
-	if (!ch->rx_count || !ch->tx_count)
+	if (!new_rx || !ch->tx_count)
 		return -EINVAL;
-	if (priv->rings_on && ch->rx_count > old_rx) {
-		err = vpair_rings_start(dev, old_rx, ch->rx_count);
-		if (err)
+	if (new_rx > old_rx) {
+		if (priv->rings_on) {
+			err = vpair_rings_start(dev, old_rx, new_rx);
+			if (err)
+				return err;
+		}
+		err = netif_set_real_num_rx_queues(dev, new_rx);
+		if (err) {
+			if (priv->rings_on)
+				vpair_rings_stop(dev, old_rx, new_rx);
 			return err;
+		}
 	}
-	err = netif_set_real_num_rx_queues(dev, ch->rx_count);
-	if (!err) {
-		err = netif_set_real_num_tx_queues(dev, ch->tx_count);
-		/* Back to the old receive count; a grow can fail (ENOMEM), and is then kept. */
-		if (err && netif_set_real_num_rx_queues(dev, old_rx))
-			netdev_warn(dev, "kept %u receive queues: could not go back to %u\n",
-				    dev->real_num_rx_queues, old_rx);
+	/* Only a grow can fail (ENOMEM): all stays as it was. */
+	err = netif_set_real_num_tx_queues(dev, ch->tx_count);
+	if (err) {
+		if (new_rx > old_rx)
+			vpair_rx_shrink(dev, new_rx, old_rx);
+		return err;
 	}
-	/*
-	 * Rings run on the receive queues that are there, whatever failed. A
-	 * sender that read the old count may still pick a removed queue: once
-	 * it is done, none can, and no frame finds a ring stopped and takes the
-	 * backlog past the XDP program.
-	 */
-	if (running > dev->real_num_rx_queues) {
-		synchronize_net();
-		vpair_rings_stop(dev, dev->real_num_rx_queues, running);
-	}
-	return err;
+	if (new_rx > old_rx)
+		WRITE_ONCE(priv->rx_queues, new_rx);
+	else if (new_rx < old_rx)
+		vpair_rx_shrink(dev, old_rx, new_rx);
+	return 0;
 }
 
 /*
@@ -1288,6 +1317,7 @@ static int vpair_dev_init(struct net_device *dev)
 	priv->stats = vdev_ctrs_alloc(VPAIR_XMIT_CTR(dev->num_tx_queues));
 	if (!priv->stats)
 		return -ENOMEM;
+	priv->rx_queues = dev->real_num_rx_queues;
 	priv->rq = kvcalloc(dev->num_rx_queues, sizeof(*priv->rq),
 			    GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	if (!priv->rq) {
