@@ -1105,7 +1105,8 @@ static void vpair_rx_shrink(struct net_device *dev, unsigned int from, unsigned 
 		vpair_rings_stop(dev, to, from);
 	/* A shrink only removes sysfs entries. */
 	if (netif_set_real_num_rx_queues(dev, to))
-		netdev_warn(dev, "kept %u receive queues, %u in use\n", dev->real_num_rx_queues, to);
+		netdev_warn(dev, "kept %u receive queues, %u in use\n",
+			    dev->real_num_rx_queues, to);
 }
 
 /*
