@@ -49,8 +49,8 @@ $(BUILD)/tools/%: tests/%.c
 	$(CC) -O2 -Wall -Wextra -Werror -pthread -static -o $@ $<
 
 plugins: $(IPLIB)
-$(BUILD)/ip/link_vpair.so: drivers/vpair/link_vpair.c include/iproute2/iproute2-6.1.h include/uapi/linux/vpair.h
-$(BUILD)/ip/link_vswitch.so: switch/link_vswitch.c include/iproute2/iproute2-6.1.h include/uapi/linux/vswitch.h
+$(BUILD)/ip/link_vpair.so: drivers/vpair/link_vpair.c include/iproute2/iproute2.h include/uapi/linux/vpair.h
+$(BUILD)/ip/link_vswitch.so: switch/link_vswitch.c include/iproute2/iproute2.h include/uapi/linux/vswitch.h
 $(IPLIB):
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $<

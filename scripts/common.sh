@@ -65,7 +65,45 @@ debug_kernel_dir() {
 	echo "${VDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vdev}/kernel-debug-$ver-$key"
 }
 
+# DIST=trixie (any release but the host's bookworm): the kernel, its build and the guest's userland
+# come from that release's root, made by scripts/dist.sh; SYSROOT names it.
+resolve_dist() {
+	SYSROOT=
+	case ${DIST:-bookworm} in
+	bookworm) return ;;
+	*[!a-z]*) die "DIST=$DIST: a Debian release name, such as trixie" ;;
+	esac
+	[ "${KERNEL:-}" != debug ] || die "KERNEL=debug is built for bookworm only"
+	SYSROOT=$BUILD/dist/$DIST
+	[ -e "$SYSROOT/.complete" ] || "$TOP/scripts/dist.sh" >/dev/null
+	export SYSROOT
+}
+# a path of the guest's userland, as a file here: in SYSROOT (its links resolved there), else the host's
+sys_path() {
+	if [ -n "${SYSROOT:-}" ]; then
+		echo "$SYSROOT$(chroot "$SYSROOT" readlink -f "$1")"
+	else
+		readlink -f "$1"
+	fi
+}
+# ldd of a tool of the guest's userland: the loader and libraries it needs, one path a line
+sys_libs() {
+	if [ -n "${SYSROOT:-}" ]; then chroot "$SYSROOT" ldd "$1"; else ldd "$1"; fi 2>/dev/null |
+		awk '/not found/ { bad = 1 } /=> \// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 } END { exit bad }'
+}
+
 resolve_kver() {
+	resolve_dist
+	if [ -n "$SYSROOT" ]; then
+		# the release's own kernel: the one its linux-headers-amd64 brought
+		KVER=${KVER:-$(cd "$SYSROOT/usr/src" && ls -d linux-headers-*-amd64 | sed 's/^linux-headers-//' |
+			sort -V | tail -n1)}
+		KCACHE=$BUILD/kernel/$KVER
+		KDIR=$SYSROOT/usr/src/linux-headers-$KVER
+		[ -d "$KDIR" ] || die "Debian $DIST's root has no headers for $KVER"
+		export KVER KDIR KCACHE
+		return
+	fi
 	if [ "${KERNEL:-}" = debug ]; then
 		# built by scripts/debug-kernel.sh; until then the release is not known yet
 		KCACHE=$(debug_kernel_dir)

@@ -13,6 +13,14 @@ if grep -qs '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$KDIR/.config" && ! command -v p
 fi
 target=$1
 shift
+if [ -n "$SYSROOT" ]; then
+	# with the release's own gcc and kbuild tools: in its root, this tree mounted at /src there
+	[ "$target" != modules_install ] || die "DIST=$DIST: install the package of make deb instead"
+	mkdir -p "$SYSROOT/src"
+	exec unshare -m sh -c 'mount --bind "$1" "$2/src" && shift 2 && exec chroot "$0" "$@"' \
+		"$SYSROOT" "$TOP" "$SYSROOT" make --no-print-directory -C "${KDIR#"$SYSROOT"}" M=/src \
+		"$target" "$@"
+fi
 case $target in
 modules_install)
 	as_root make -C "$KDIR" M="$TOP" INSTALL_MOD_DIR=extra modules_install "$@"

@@ -9,6 +9,14 @@ resolve_kver
 
 stamp=$KCACHE/.complete
 [ -e "$stamp" ] && exit 0
+if [ -n "$SYSROOT" ]; then
+	# the release's root has the kernel installed, modules and depmod included
+	[ -r "$SYSROOT/boot/vmlinuz-$KVER" ] || die "Debian $DIST's root has no vmlinuz-$KVER"
+	mkdir -p "$KCACHE"
+	ln -sfn "$SYSROOT" "$KCACHE/root"
+	touch "$stamp"
+	exit 0
+fi
 
 # only what this script makes: headers.sh may have unpacked the headers next to it already
 rm -rf "$KCACHE/root" "$KCACHE/deb"

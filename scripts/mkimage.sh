@@ -20,16 +20,19 @@ real_tools=()
 trap 'rm -f "$libs"' EXIT
 
 copy_bin() {
-	local path=$1
-	[ -x "$path" ] || die "$path missing on the host (scripts/deps.sh image installs it)"
-	install -D -m 0755 "$(readlink -f "$path")" "$root$path"
+	local path=$1 file
+	file=$(sys_path "$path")
+	[ -x "$file" ] || die "$path missing ${SYSROOT:+in $SYSROOT }(scripts/deps.sh image installs it)"
+	install -D -m 0755 "$file" "$root$path"
 	real_tools+=("$(basename "$path")")
-	ldd "$path" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }' >>"$libs" || true
+	sys_libs "$path" >>"$libs" || die "$path: a library is missing (scripts/deps.sh image)"
 }
 
-# a tool from a package unpacked under build/debs/PACKAGE (never installed on the host)
+# a tool from a package unpacked under build/debs/PACKAGE (never installed on the host); with a
+# SYSROOT, the release's root has it installed (no service starts there)
 copy_pkg_bin() {
 	local pkg=$1 path=$2 dir=$BUILD/debs/$1 tmp
+	[ -z "${SYSROOT:-}" ] || dir=$SYSROOT
 	if [ ! -e "$dir$path" ]; then
 		tmp=$(mktemp -d)
 		(cd "$tmp" && apt_download "$pkg" >&2) || die "apt-get download $pkg failed"
@@ -41,6 +44,10 @@ copy_pkg_bin() {
 	[ -e "$dir$path" ] || die "$pkg has no $path"
 	if [ "$(head -c 4 "$dir$path" | od -An -c | tr -d ' ')" != '177ELF' ]; then
 		install -D -m 0644 "$dir$path" "$root$path" # data, such as an OVSDB schema
+		return
+	fi
+	if [ -n "${SYSROOT:-}" ]; then
+		copy_bin "$path"
 		return
 	fi
 	install -D -m 0755 "$dir$path" "$root$path"
@@ -67,9 +74,9 @@ add_kmods() {
 }
 
 add_busybox() {
-	install -D -m 0755 /bin/busybox "$root/bin/busybox"
+	install -D -m 0755 "$(sys_path /bin/busybox)" "$root/bin/busybox"
 	local applet skip
-	for applet in $(/bin/busybox --list); do
+	for applet in $("$root/bin/busybox" --list); do
 		case " sh ash hush ip ipneigh ping ping6 tc arp arping route ifconfig nameif tunctl vconfig brctl
 		      traceroute traceroute6 modprobe insmod rmmod lsmod modinfo depmod busybox linuxrc init " in
 		*" $applet "*) continue ;;
@@ -118,9 +125,9 @@ done <"$list"
 
 # shared libraries of the real tools, at the paths the loader looks for them
 sort -u "$libs" | while read -r lib; do
-	install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+	install -D -m 0755 "$(sys_path "$lib")" "$root$lib"
 done
-for f in /etc/protocols /etc/services; do [ -r "$f" ] && cp "$f" "$root/etc/"; done
+for f in /etc/protocols /etc/services; do [ -r "${SYSROOT:-}$f" ] && cp "${SYSROOT:-}$f" "$root/etc/"; done
 
 # no busybox applet may stand in for a real tool: the tests must run iproute2 and iputils
 for t in "${real_tools[@]}"; do

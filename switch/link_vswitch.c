@@ -10,9 +10,10 @@
  * vswitch_link_util is the only exported symbol. Everything else comes from the ip binary,
  * which is linked -export-dynamic.
  *
- * ABI: this plugin targets the UNMODIFIED iproute2 6.1 `ip` (Debian bookworm, iproute2 6.1.0-3).
+ * ABI: this plugin targets the UNMODIFIED iproute2 `ip` of Debian bookworm (6.1.0-3) and trixie
+ * (6.15.0-1).
  * The struct link_util / struct iplink_req layouts and the prototypes used here are copied from
- * the iproute2 6.1.0 sources into include/iproute2/iproute2-6.1.h; they are NOT a stable
+ * the iproute2 6.1.0 sources into include/iproute2/iproute2.h; they are NOT a stable
  * interface, so re-check them before loading this into another iproute2.
  *
  * `ip -d link show` prints the switch's summary (ageing time, ports, how many FDB entries); the
@@ -23,7 +24,7 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 
-#include "../include/iproute2/iproute2-6.1.h"
+#include "../include/iproute2/iproute2.h"
 #include "../include/uapi/linux/vswitch.h"
 
 #define VSW_REQ_MAXLEN	((int)sizeof(struct iplink_req))

@@ -9,9 +9,10 @@
  * ip dlopen()s link_<kind>.so from $IP_LIB_DIR and takes the symbol <kind>_link_util, so
  * vpair_link_util is the only exported symbol. Everything else comes from the ip binary itself.
  *
- * ABI: this plugin targets the UNMODIFIED iproute2 6.1 `ip` (Debian bookworm, iproute2 6.1.0-3).
+ * ABI: this plugin targets the UNMODIFIED iproute2 `ip` of Debian bookworm (6.1.0-3) and trixie
+ * (6.15.0-1).
  * The struct link_util / struct iplink_req layouts and the prototypes it relies on are copied
- * from the iproute2 6.1.0 sources into include/iproute2/iproute2-6.1.h (see there for the exact
+ * from the iproute2 6.1.0 sources into include/iproute2/iproute2.h (see there for the exact
  * origin); they are NOT a stable interface, so re-check them before loading this into another
  * iproute2.
  *
@@ -21,7 +22,7 @@
 #include <string.h>
 #include <linux/if_link.h>
 
-#include "../../include/iproute2/iproute2-6.1.h"
+#include "../../include/iproute2/iproute2.h"
 #include "../../include/uapi/linux/vpair.h"
 
 #define VPAIR_REQ_MAXLEN	((int)sizeof(struct iplink_req))

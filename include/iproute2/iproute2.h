@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Declarations of the iproute2 6.1 `ip` binary that the plugins use: link_vpair.so
- * (drivers/vpair/link_vpair.c) and link_vswitch.so (switch/link_vswitch.c).
+ * Declarations of the iproute2 `ip` binary that the plugins use: link_vpair.so
+ * (drivers/vpair/link_vpair.c) and link_vswitch.so (switch/link_vswitch.c), the same for
+ * iproute2 6.1 (Debian 12 bookworm) and 6.15 (Debian 13 trixie).
  *
  * Debian ships no iproute2 development headers, so the types and prototypes below are copied,
  * unchanged in layout and signature, from iproute2 6.1.0 (upstream tag v6.1.0, as shipped in
@@ -16,14 +17,19 @@
  *				print_color_string()
  *	include/color.h		enum color_attr
  *
- * THIS LAYOUT IS TIED TO IPROUTE2 6.1. struct link_util is used by field offset (the plugin fills
- * it in, ip calls through it): its field order and the function pointer signatures changed in
- * earlier releases (e.g. print_ifla_xstats lost its sockaddr_nl argument) and may change again.
- * Rebuild against the matching declarations before using this plugin with another iproute2.
+ * Checked against iproute2 6.15.0 (Debian trixie's 6.15.0-1): every declaration below is the same
+ * there but matches(), which returns int again since 6.8 (was bool): the plugins only test it
+ * against 0, so one build serves both. In the 6.15 binary every *_link_util is 72 bytes as in 6.1,
+ * all the functions below are exported under these names, and COLOR_NONE is still 6.
+ *
+ * THESE LAYOUTS ARE NOT A STABLE INTERFACE. struct link_util is used by field offset (the plugin
+ * fills it in, ip calls through it): its field order and the function pointer signatures changed
+ * in earlier releases (e.g. print_ifla_xstats lost its sockaddr_nl argument) and may change again.
+ * Check them before using the plugins with an iproute2 other than 6.1 or 6.15.
  * The functions are resolved at dlopen() time from /sbin/ip, which is linked -export-dynamic.
  */
-#ifndef _IPROUTE2_6_1_H
-#define _IPROUTE2_6_1_H
+#ifndef _IPROUTE2_H
+#define _IPROUTE2_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -71,7 +77,7 @@ int addattr_nest_end(struct nlmsghdr *n, struct rtattr *nest);
 /* include/utils.h */
 void duparg(const char *, const char *) __attribute__((noreturn));
 int get_u32(__u32 *val, const char *arg, int base);
-bool matches(const char *prefix, const char *string);
+int matches(const char *prefix, const char *string);	/* bool in 6.1, int since 6.8: test against 0 */
 void invarg(const char *, const char *) __attribute__((noreturn));
 void incomplete_command(void) __attribute__((noreturn));
 
@@ -100,4 +106,4 @@ int print_color_on_off(enum output_type t, enum color_attr color,
 int print_color_string(enum output_type t, enum color_attr color,
 		       const char *key, const char *fmt, const char *value);
 
-#endif /* _IPROUTE2_6_1_H */
+#endif /* _IPROUTE2_H */
