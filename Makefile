@@ -2,12 +2,13 @@
 #   KVER=<debian kernel release>  build for and boot another Debian kernel (default: linux-headers-amd64's)
 #   KDIR=<kernel build tree>      build the modules against any tree, e.g. /lib/modules/$(uname -r)/build
 #   KERNEL=debug                  the debug kernel (KASAN, lockdep, kmemleak ...) built from Debian's source
+#   DIST=trixie                   Debian 13: its kernel, gcc and guest userland, from a root of that release
 #   CMD='...'  SHARE=<dir>        for `make run`: one command in the guest; a host folder at /mnt/share
 
 TOP    := $(CURDIR)
 BUILD  := $(TOP)/build
 SCRIPTS := $(TOP)/scripts
-export KVER KDIR KERNEL
+export KVER KDIR KERNEL DIST
 
 # test tools: every tests/NAME.c is a static binary build/tools/NAME, installed in the image's /usr/bin
 TOOLS   := $(patsubst tests/%.c,$(BUILD)/tools/%,$(wildcard tests/*.c))
@@ -33,7 +34,7 @@ help:
 	@echo "make check        sparse (C=2) and W=1 with no warnings, and checkpatch"
 	@echo "make install      install the modules (/lib/modules/<KVER>/extra) and the ip plugins"
 	@echo "make deb          build/vdev-dkms_<version>_all.deb: the sources for DKMS, the ip plugins"
-	@echo "make deb-test     the package built by DKMS for Debian 6.1 and 6.12, and the suite on each"
+	@echo "make deb-test     the package built by DKMS for Debian 12 (6.1, 6.12) and 13, and the suite on each"
 	@echo "make clean        remove everything generated"
 
 # kbuild runs with KDIR resolved by the scripts (headers installed on demand)
