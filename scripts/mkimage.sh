@@ -123,7 +123,10 @@ while read -r kind a b rest; do
 done <"$list"
 [ -n "${want_busybox:-}" ] && add_busybox
 
-# shared libraries of the real tools, at the paths the loader looks for them
+# shared libraries of the real tools, at the paths the loader looks for them; and libgcc_s, which
+# glibc dlopen()s for pthread_cancel() (trixie's iperf3 3.18 runs a thread per stream) and ldd
+# does not show
+echo /lib/x86_64-linux-gnu/libgcc_s.so.1 >>"$libs"
 sort -u "$libs" | while read -r lib; do
 	install -D -m 0755 "$(sys_path "$lib")" "$root$lib"
 done
