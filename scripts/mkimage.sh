@@ -103,6 +103,8 @@ while read -r kind a b rest; do
 		# VDEV_MODULES_DIR: the same modules built elsewhere (make deb-test: by DKMS)
 		for m in $a $b $rest; do
 			[ -z "${VDEV_MODULES_DIR:-}" ] || m=${VDEV_MODULES_DIR#"$TOP/"}/$(basename "$m")
+			# trixie's DKMS compresses the modules it builds as the kernel's are (.ko.xz)
+			[ -r "$TOP/$m" ] || [ ! -r "$TOP/$m.xz" ] || m=$m.xz
 			[ -r "$TOP/$m" ] || die "$m not built (run make)"
 			install -m 0644 "$TOP/$m" "$root/lib/modules/$KVER/extra/"
 		done
