@@ -152,7 +152,10 @@ storm_cleanup() {
 	modprobe vnet && modprobe vpair && modprobe vswitch
 }
 
-no_storm_left() { ! ip -o link show | grep -q ': fzs' && ! ls /run/netns 2>/dev/null | grep -q '^fzs'; }
+# (no `cmd | grep -q` under pipefail: grep leaving early can fail the writer with SIGPIPE)
+no_storm_left() {
+	! grep -q ': fzs' <<<"$(ip -o link show)" && ! grep -q '^fzs' <<<"$(ls /run/netns 2>/dev/null)"
+}
 slab_settled() { [ $(($(slab_kb) - slab0)) -le $((slab_limit)) ]; }
 
 # wait for the loops, print their figures, then the leak checks

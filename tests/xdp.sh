@@ -129,7 +129,8 @@ TXQ_STATS="xdp_xmit xdp_xmit_errors"
 check_queue_counters() {
 	local ns=$1 dev=$2 rxq=$3 txq=$4 q s names
 	names=$(in_ns "$ns" ethtool -S "$dev" 2>&1 | awk -F': *' '/^ / { gsub(/^ +/, "", $1); print $1 }')
-	has() { printf '%s\n' "$names" | grep -qx "$1"; }
+	# no pipe: grep -q leaving early would kill a printf still writing (SIGPIPE), and pipefail fail it
+	has() { grep -qx -- "$1" <<<"$names"; }
 	has peer_ifindex || fail "ethtool -S $dev has no counter peer_ifindex"
 	for ((q = 0; q < rxq; q++)); do
 		for s in $RXQ_STATS; do
