@@ -225,7 +225,7 @@ xdp_pass() {
 	out=$(ip netns exec xdp_a iperf3 -c 10.9.0.2 -n 1M -J) || fail "iperf3 through xdp_pass: $out"
 	# what the server read (the client stops at 1 MB written, some of it may never be read); no frame
 	# carries more than an MSS (1448 bytes), and every one went through xb's program
-	bytes=$(printf '%s\n' "$out" | awk '/"sum_received"/ { f = 1 } f && /"bytes"/ { gsub(/[^0-9]/, ""); print; exit }')
+	bytes=$(awk '/"sum_received"/ { f = 1 } f && /"bytes"/ { gsub(/[^0-9]/, ""); print; exit }' <<<"$out")
 	figure "$1: iperf3 through xdp_pass with GRO on: $bytes bytes received"
 	check_ge "bytes received by iperf3 through xdp_pass" 65536 "$bytes"
 	poll 10 ge "xb rx_queue_0_xdp_packets for $bytes bytes of TCP" $((p0 + (bytes + 1447) / 1448)) \
