@@ -60,28 +60,31 @@ keeper() {
 	local until=$1 x ns ip
 	set +eE	# a background job: what fails is made again next time
 	trap - ERR
+	# k CMD...: CMD only before the deadline, checked before each step: under load one round can
+	# take longer than the margin before the fuzzer's cleanup, and nothing may be made after it
+	k() { [ "$EPOCHSECONDS" -lt "$until" ] && "$@"; }
 	# /sys tells what is missing without starting a process (half a second each under TCG)
 	while [ "$EPOCHSECONDS" -lt "$until" ]; do
-		[ -e /sys/class/net/fztsw ] || ip link add fztsw type vswitch
-		up fztsw
+		[ -e /sys/class/net/fztsw ] || k ip link add fztsw type vswitch
+		k up fztsw
 		for x in a b; do
 			ns=fzt${x^^} ip=10.79.0.1
 			[ $x = b ] && ip=10.79.0.2
 			if [ ! -e /sys/class/net/fzt${x}0 ]; then
-				ip -n $ns link del fzt${x}1
-				ip link add fzt${x}0 type vpair peer name fzt${x}1 netns $ns
-				ip -n $ns addr add $ip/24 dev fzt${x}1
-				ip -n $ns link set fzt${x}1 up
+				k ip -n $ns link del fzt${x}1
+				k ip link add fzt${x}0 type vpair peer name fzt${x}1 netns $ns
+				k ip -n $ns addr add $ip/24 dev fzt${x}1
+				k ip -n $ns link set fzt${x}1 up
 			fi
-			[ -e /sys/class/net/fzt${x}0/master ] || ip link set fzt${x}0 master fztsw
-			up fzt${x}0
+			[ -e /sys/class/net/fzt${x}0/master ] || k ip link set fzt${x}0 master fztsw
+			k up fzt${x}0
 		done
 		if [ ! -e /sys/class/net/fztv0 ]; then
-			ip link add fztv0 type vnet && ip addr add 10.80.0.1/24 dev fztv0
+			k ip link add fztv0 type vnet && k ip addr add 10.80.0.1/24 dev fztv0
 		fi
-		up fztv0
-		ip netns exec fztA ping -f -q -c 300 -w 1 10.79.0.2
-		ping -f -q -c 300 -w 1 -I fztv0 10.80.0.2
+		k up fztv0
+		k ip netns exec fztA ping -f -q -c 300 -w 1 10.79.0.2
+		k ping -f -q -c 300 -w 1 -I fztv0 10.80.0.2
 	done >/dev/null 2>&1
 }
 # up DEV: set it up unless it is (or is gone)
