@@ -52,8 +52,7 @@ copy_pkg_bin() {
 	fi
 	install -D -m 0755 "$dir$path" "$root$path"
 	real_tools+=("$(basename "$path")")
-	ldd "$dir$path" | awk '/not found/ { bad = 1 } /=> \// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }
-		END { exit bad }' >>"$libs" || die "$path: a library is missing on the host (scripts/deps.sh image)"
+	sys_libs "$dir$path" >>"$libs" || die "$path: a library is missing on the host (scripts/deps.sh image)"
 }
 
 add_kmods() {
