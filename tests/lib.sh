@@ -134,7 +134,7 @@ ktap_main() {
 		_one "$2"
 		exit 0
 	fi
-	local tests t n=0 failed=0 rc log before after klog bad why
+	local tests t n=0 failed=0 rc log before after klog bad why start
 	tests=$(grep -o '^test_[A-Za-z0-9_]*' "$0")
 	[ -n "${TEST_FILTER:-}" ] && tests=$(printf '%s\n' $tests | grep -E "$TEST_FILTER")
 	echo "KTAP version 1"
@@ -144,6 +144,7 @@ ktap_main() {
 		n=$((n + 1))
 		before=$(_world)
 		klog_mark "$n $t"
+		start=$SECONDS
 		timeout -s TERM -k 10 "$TEST_TIMEOUT" bash "$0" --one "$t" >"$log" 2>&1 </dev/null
 		rc=$?
 		case $rc in
@@ -171,6 +172,8 @@ ktap_main() {
 			{ echo "FAIL: kernel log:"; printf '%s\n' "$klog" | tail -n 40; } >>"$log"
 			rc=1
 		fi
+		# where the suite's time goes (make soak runs it ten times)
+		[ $((SECONDS - start)) -lt 20 ] || echo "# $t took $((SECONDS - start)) s"
 		case $rc in
 		0)
 			sed -n 's/^#| /# /p' "$log"

@@ -49,6 +49,7 @@ i=0 failed=0
 for f in "${files[@]}"; do
 	i=$((i + 1))
 	echo "    # Subtest: $f"
+	start=$SECONDS
 	bash "./$f.sh" 2>&1 | while IFS= read -r line; do printf '    %s\n' "$line"; done
 	if [ "${PIPESTATUS[0]}" -eq 0 ]; then
 		echo "ok $i $f"
@@ -56,6 +57,7 @@ for f in "${files[@]}"; do
 		echo "not ok $i $f"
 		failed=$((failed + 1))
 	fi
+	echo "# $f took $((SECONDS - start)) s"
 done
 
 # Objects the scan finds unreferenced whose allocation backtrace runs through our modules: by name
