@@ -88,7 +88,8 @@ static const char * const vpair_drop_names[VPAIR_DROP_MAX] = {
  *  - into the peer's backlog: the sender's dev->tstats tx (its rx is the
  *    receiver's; bpf_redirect_peer() counts rx there, which is why
  *    ndo_get_peer_dev requires tstats);
- *  - through a ring: the receiver's VPAIR_RX_NAPI, a poll at a time;
+ *  - through a ring: the receiving queue's xdp_packets/xdp_bytes (struct
+ *    vpair_rq_stats, which the poll writes anyway), a poll at a time;
  *  - lost at the receiver: its drop counter of that reason.
  * So the fast paths write one per-CPU counter a frame, or none, as veth.
  * These are the per-CPU counters of our own (include/vdev.h), by index; after
@@ -96,8 +97,7 @@ static const char * const vpair_drop_names[VPAIR_DROP_MAX] = {
  * redirected into this end (ndo_xdp_xmit), and those it could not deliver.
  */
 enum vpair_ctr {
-	VPAIR_RX_NAPI,				/* packets, then bytes */
-	VPAIR_DROPS = VPAIR_RX_NAPI + 2,	/* + 2 * enum vpair_drop: packets, then bytes */
+	VPAIR_DROPS,				/* + 2 * enum vpair_drop: packets, then bytes */
 	VPAIR_NUM_CTRS = VPAIR_DROPS + 2 * VPAIR_DROP_MAX
 };
 
@@ -156,7 +156,7 @@ struct vpair_rq {
 	bool				rx_notify_masked;
 	struct ptr_ring			ring;
 	struct xdp_rxq_info		xdp_rxq;
-	/* as registered; XDP_TX and XDP_REDIRECT borrow xdp_rxq.mem */
+	/* as registered; xdp_rxq.mem is set to each buffer's own before its program runs */
 	struct xdp_mem_info		xdp_mem;
 	struct vpair_rq_stats		stats;
 } ____cacheline_aligned_in_smp;
@@ -165,7 +165,10 @@ struct vpair_priv {
 	struct net_device __rcu		*peer;
 	struct vpair_rq			*rq;		/* dev->num_rx_queues of them */
 	struct bpf_prog			*xdp_prog;	/* under RTNL; each running rq has a copy */
-	/* under RTNL: the rings of rq[0 .. real_num_rx_queues) run */
+	/*
+	 * Under RTNL: the rings of rq[0 .. real_num_rx_queues) run. Senders
+	 * read it first, so that while no ring runs they touch no queue.
+	 */
 	bool				rings_on;
 	/*
 	 * The receive queues the peer's senders pick from: real_num_rx_queues,
@@ -199,7 +202,7 @@ static u64 vpair_rq_stat(const struct vpair_rq_stats *st, size_t offset)
 	return u64_stats_read((const u64_stats_t *)((const char *)st + offset));
 }
 
-/* The per-queue counters of the rings, added up: @sum indexed as vpair_rq_stats_desc. */
+/* The counters of receive queue @q: @sum indexed as vpair_rq_stats_desc. */
 static void vpair_rq_stats_sum(const struct net_device *dev, unsigned int q, u64 *sum)
 {
 	const struct vpair_priv *priv = netdev_priv(dev);
@@ -213,10 +216,24 @@ static void vpair_rq_stats_sum(const struct net_device *dev, unsigned int q, u64
 	} while (u64_stats_fetch_retry(&st->syncp, start));
 }
 
+/* What the rings of @dev received, every queue it ever ran: packets, bytes. */
+static void vpair_rx_napi(const struct net_device *dev, u64 *packets, u64 *bytes)
+{
+	u64 rq[VPAIR_RQ_STATS_LEN];
+	unsigned int i;
+
+	*packets = *bytes = 0;
+	for (i = 0; i < dev->num_rx_queues; i++) {
+		vpair_rq_stats_sum(dev, i, rq);
+		*packets += rq[VPAIR_RQ_XDP_PACKETS];
+		*bytes += rq[VPAIR_RQ_XDP_BYTES];
+	}
+}
+
 static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *tot)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	u64 sum[VPAIR_NUM_CTRS], rq[VPAIR_RQ_STATS_LEN], err[2];
+	u64 sum[VPAIR_NUM_CTRS], rq[VPAIR_RQ_STATS_LEN], err[2], packets, bytes;
 	struct rtnl_link_stats64 direct = {};
 	struct net_device *peer;
 	unsigned int i;
@@ -224,8 +241,6 @@ static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *
 	/* tx: into the peer's backlog; rx: bpf_redirect_peer() */
 	dev_fetch_sw_netstats(tot, dev->tstats);
 	vdev_ctrs_sum(priv->stats, VPAIR_NUM_CTRS, sum);
-	tot->rx_packets += sum[VPAIR_RX_NAPI];
-	tot->rx_bytes += sum[VPAIR_RX_NAPI + 1];
 	for (i = 0; i < VPAIR_DROP_MAX; i++) {
 		if (!(BIT(i) & VPAIR_RX_DROPS))
 			tot->tx_dropped += sum[VPAIR_DROP_CTR(i)];
@@ -237,6 +252,8 @@ static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *
 	/* Frames the XDP path lost after receiving them; XDP_DROP is a verdict, not a loss. */
 	for (i = 0; i < dev->num_rx_queues; i++) {
 		vpair_rq_stats_sum(dev, i, rq);
+		tot->rx_packets += rq[VPAIR_RQ_XDP_PACKETS];
+		tot->rx_bytes += rq[VPAIR_RQ_XDP_BYTES];
 		tot->rx_dropped += rq[VPAIR_RQ_DROPS];
 		tot->tx_dropped += rq[VPAIR_RQ_XDP_TX_ERR];	/* XDP_TX is a transmit */
 	}
@@ -255,9 +272,10 @@ static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *
 		dev_fetch_sw_netstats(&direct, peer->tstats);
 		tot->rx_packets += direct.tx_packets;
 		tot->rx_bytes += direct.tx_bytes;
+		vpair_rx_napi(peer, &packets, &bytes);
+		tot->tx_packets += packets;
+		tot->tx_bytes += bytes;
 		vdev_ctrs_sum(peer_priv->stats, VPAIR_NUM_CTRS, sum);
-		tot->tx_packets += sum[VPAIR_RX_NAPI];
-		tot->tx_bytes += sum[VPAIR_RX_NAPI + 1];
 		for (i = 0; i < VPAIR_DROP_MAX; i++) {
 			if (BIT(i) & VPAIR_RX_DROPS) {
 				tot->tx_packets += sum[VPAIR_DROP_CTR(i)];
@@ -318,12 +336,14 @@ static void vpair_get_ethtool_stats(struct net_device *dev, struct ethtool_stats
 	struct vpair_priv *priv = netdev_priv(dev);
 	struct net_device *peer;
 	unsigned int i;
+	u64 bytes;
 
 	rcu_read_lock();
 	peer = rcu_dereference(priv->peer);
 	*data++ = peer ? peer->ifindex : 0;
 	rcu_read_unlock();
 
+	vpair_rx_napi(dev, data++, &bytes);		/* rx_napi_packets */
 	/* Packets only: every other counter of vpair_ctr is the bytes of the one before. */
 	for (i = 0; i < VPAIR_NUM_CTRS; i += 2) {
 		vdev_ctrs_sum_range(priv->stats, i, 1, data);
@@ -423,7 +443,12 @@ static struct vpair_rq *vpair_rcv_rq(struct net_device *rcv, unsigned int rxq)
 	struct vpair_priv *rcv_priv = netdev_priv(rcv);
 	struct napi_struct *napi;
 
-	/* The ring is reached through the pointer: ordered after its start. */
+	/*
+	 * The flag is a hint, set after the rings start and cleared after they
+	 * stop; the ring is reached through the pointer: ordered after its start.
+	 */
+	if (!READ_ONCE(rcv_priv->rings_on))
+		return NULL;
 	napi = rcu_dereference(rcv_priv->rq[rxq].napi_on);
 	return napi ? container_of(napi, struct vpair_rq, napi) : NULL;
 }
@@ -459,7 +484,8 @@ static netdev_tx_t vpair_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	rxq = vpair_rxq(rcv, skb_get_queue_mapping(skb));
 	rq = vpair_rcv_rq(rcv, rxq);
-	if (rq && !vpair_gro_worthwhile(dev, rcv, skb))
+	/* A frame for XDP takes the ring whatever the sender's TSO (being turned off). */
+	if (rq && !vpair_gro_worthwhile(dev, rcv, skb) && !rcu_access_pointer(rq->xdp_prog))
 		rq = NULL;
 
 	/* Scrubs the skb for the peer's namespace and pulls the Ethernet header. */
@@ -560,7 +586,7 @@ out:
 static int vpair_ndo_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames, u32 flags)
 {
 	struct vpair_priv *priv = netdev_priv(dev);
-	unsigned int txq = smp_processor_id() % dev->real_num_tx_queues;
+	unsigned int txq = smp_processor_id() % READ_ONCE(dev->real_num_tx_queues);
 	int sent = vpair_xdp_xmit(dev, n, frames, flags);
 	struct vdev_pcpu_ctrs *c = this_cpu_ptr(priv->stats);
 	int ok = max(sent, 0);
@@ -628,6 +654,11 @@ static struct xdp_frame *vpair_xdp_rcv_frame(struct vpair_rq *rq, struct bpf_pro
 
 	xdp_convert_frame_to_buff(frame, &xdp);
 	xdp.rxq = &rq->xdp_rxq;
+	/*
+	 * The frame's memory type, for the program too: bpf_xdp_adjust_tail()
+	 * returns a frag it cuts off as the rxq's type says.
+	 */
+	xdp.rxq->mem = frame->mem;
 
 	act = bpf_prog_run_xdp(prog, &xdp);
 	switch (act) {
@@ -637,7 +668,6 @@ static struct xdp_frame *vpair_xdp_rcv_frame(struct vpair_rq *rq, struct bpf_pro
 		return frame;
 	case XDP_TX:
 		orig_frame = *frame;
-		xdp.rxq->mem = frame->mem;
 		if (unlikely(vpair_xdp_tx(rq, &xdp, bq, st) < 0)) {
 			trace_xdp_exception(rq->dev, prog, act);
 			frame = &orig_frame;
@@ -646,7 +676,6 @@ static struct xdp_frame *vpair_xdp_rcv_frame(struct vpair_rq *rq, struct bpf_pro
 		return NULL;
 	case XDP_REDIRECT:
 		orig_frame = *frame;
-		xdp.rxq->mem = frame->mem;
 		if (xdp_do_redirect(rq->dev, &xdp, prog)) {
 			frame = &orig_frame;
 			goto drop;
@@ -802,6 +831,8 @@ static struct sk_buff *vpair_xdp_rcv_skb(struct vpair_rq *rq, struct bpf_prog *p
 	}
 	orig_data = xdp.data;
 	orig_data_end = xdp.data_end;
+	/* Pages of an skb (or our copy): not the type a frame before it left there. */
+	xdp.rxq->mem = rq->xdp_mem;
 
 	act = bpf_prog_run_xdp(prog, &xdp);
 	switch (act) {
@@ -810,7 +841,6 @@ static struct sk_buff *vpair_xdp_rcv_skb(struct vpair_rq *rq, struct bpf_prog *p
 	case XDP_TX:
 		vpair_xdp_get(&xdp);
 		consume_skb(skb);
-		xdp.rxq->mem = rq->xdp_mem;
 		if (unlikely(vpair_xdp_tx(rq, &xdp, bq, st) < 0)) {
 			trace_xdp_exception(rq->dev, prog, act);
 			goto drop_buff;
@@ -819,7 +849,6 @@ static struct sk_buff *vpair_xdp_rcv_skb(struct vpair_rq *rq, struct bpf_prog *p
 	case XDP_REDIRECT:
 		vpair_xdp_get(&xdp);
 		consume_skb(skb);
-		xdp.rxq->mem = rq->xdp_mem;
 		if (xdp_do_redirect(rq->dev, &xdp, prog))
 			goto drop_buff;
 		u64_stats_inc(&st->xdp_redirect);
@@ -884,7 +913,6 @@ static void vpair_gro_receive(struct vpair_rq *rq, struct sk_buff *skb)
 static int vpair_poll(struct napi_struct *napi, int budget)
 {
 	struct vpair_rq *rq = container_of(napi, struct vpair_rq, napi);
-	struct vpair_priv *priv = netdev_priv(rq->dev);
 	struct vpair_rq_stats st = {};
 	void *pass[VPAIR_XDP_BATCH];
 	struct vpair_xdp_tx_bq bq;
@@ -934,13 +962,7 @@ static int vpair_poll(struct napi_struct *napi, int budget)
 	xdp_clear_return_frame_no_direct();
 
 	if (done) {
-		struct vdev_pcpu_ctrs *c = this_cpu_ptr(priv->stats);
-
 		/* rx here, tx of the peer (vpair_get_stats64) */
-		u64_stats_update_begin(&c->syncp);
-		u64_stats_add(&c->ctr[VPAIR_RX_NAPI], done);
-		u64_stats_add(&c->ctr[VPAIR_RX_NAPI + 1], bytes);
-		u64_stats_update_end(&c->syncp);
 		u64_stats_add(&st.xdp_packets, done);
 		u64_stats_add(&st.xdp_bytes, bytes);
 		vpair_rq_stats_add(rq, &st);
@@ -1082,7 +1104,7 @@ static int vpair_rings_update(struct net_device *dev, netdev_features_t features
 	} else {
 		vpair_rings_stop(dev, 0, dev->real_num_rx_queues);
 	}
-	priv->rings_on = want;
+	WRITE_ONCE(priv->rings_on, want);
 	return 0;
 }
 
