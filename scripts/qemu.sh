@@ -43,9 +43,16 @@ printf '%s\n' "$share" >"$run/etc/run/share"
 cat "$image" "$run/run.cpio" >"$run/initrd"
 
 accel=${QEMU_ACCEL:-tcg}
-cpu=max mem=1024
+# No CMPXCHG16B under TCG: QEMU 7.2 (bookworm's) computes the flags around it from a stale
+# flags state (tests/cx16.c shows CF and SF of the instruction before lost every time), and when
+# that state holds a pointer, its bits land in RFLAGS' reserved and VM bits; an interrupt's IRET
+# then takes the guest down ("double fault", EFLAGS like fe8b0242, in SLUB's cmpxchg16b: one
+# trixie run in a few under tests/vpair.sh's flood). Without it, the kernel's per-CPU
+# cmpxchg128 and SLUB fall back to their emulation and locks. QEMU 8.0 inlined the instruction.
+cpu=max,cx16=off mem=1024
+[ "$accel" = tcg ] || cpu=max
 # KASAN's shadow needs memory, and its early checks fail under TCG's five-level paging
-[ "${KERNEL:-}" = debug ] && cpu=max,la57=off mem=2048
+[ "${KERNEL:-}" = debug ] && cpu=$cpu,la57=off mem=2048
 args=(-accel "$accel" -M pc -cpu "$cpu" -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-$mem}"
 	-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd"
