@@ -166,8 +166,9 @@ struct vpair_priv {
 	struct vpair_rq			*rq;		/* dev->num_rx_queues of them */
 	struct bpf_prog			*xdp_prog;	/* under RTNL; each running rq has a copy */
 	/*
-	 * Under RTNL: the rings of rq[0 .. real_num_rx_queues) run. Senders
-	 * read it first, so that while no ring runs they touch no queue.
+	 * The rings of rq[0 .. real_num_rx_queues) run (written under RTNL, set
+	 * before they start and cleared after they stop). Senders read it
+	 * first, so that while no ring runs they touch no queue.
 	 */
 	bool				rings_on;
 	/*
@@ -249,7 +250,10 @@ static void vpair_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *
 	}
 	tot->rx_length_errors = sum[VPAIR_DROP_CTR(VPAIR_DROP_RX_MTU)];
 
-	/* Frames the XDP path lost after receiving them; XDP_DROP is a verdict, not a loss. */
+	/*
+	 * What the rings took (rx), and what the XDP path lost after taking it;
+	 * XDP_DROP is a verdict, not a loss.
+	 */
 	for (i = 0; i < dev->num_rx_queues; i++) {
 		vpair_rq_stats_sum(dev, i, rq);
 		tot->rx_packets += rq[VPAIR_RQ_XDP_PACKETS];
@@ -444,7 +448,7 @@ static struct vpair_rq *vpair_rcv_rq(struct net_device *rcv, unsigned int rxq)
 	struct napi_struct *napi;
 
 	/*
-	 * The flag is a hint, set after the rings start and cleared after they
+	 * The flag is a hint, set before the rings start and cleared after they
 	 * stop; the ring is reached through the pointer: ordered after its start.
 	 */
 	if (!READ_ONCE(rcv_priv->rings_on))
@@ -1098,13 +1102,17 @@ static int vpair_rings_update(struct net_device *dev, netdev_features_t features
 	if (want == priv->rings_on)
 		return 0;
 	if (want) {
+		/* Before the first ring shows: no frame skips a program meanwhile. */
+		WRITE_ONCE(priv->rings_on, true);
 		err = vpair_rings_start(dev, 0, dev->real_num_rx_queues);
-		if (err)
+		if (err) {
+			WRITE_ONCE(priv->rings_on, false);
 			return err;
+		}
 	} else {
 		vpair_rings_stop(dev, 0, dev->real_num_rx_queues);
+		WRITE_ONCE(priv->rings_on, false);
 	}
-	WRITE_ONCE(priv->rings_on, want);
 	return 0;
 }
 
