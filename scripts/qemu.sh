@@ -43,14 +43,11 @@ printf '%s\n' "$share" >"$run/etc/run/share"
 cat "$image" "$run/run.cpio" >"$run/initrd"
 
 accel=${QEMU_ACCEL:-tcg}
-# No CMPXCHG16B under TCG: QEMU 7.2 (bookworm's) computes the flags around it from a stale
-# flags state (tests/cx16.c shows CF and SF of the instruction before lost every time), and when
-# that state holds a pointer, its bits land in RFLAGS' reserved and VM bits; an interrupt's IRET
-# then takes the guest down ("double fault", EFLAGS like fe8b0242, in SLUB's cmpxchg16b: one
-# trixie run in a few under tests/vpair.sh's flood). Without it, the kernel's per-CPU
-# cmpxchg128 and SLUB fall back to their emulation and locks. QEMU 8.0 inlined the instruction.
-cpu=max,cx16=off mem=1024
-[ "$accel" = tcg ] || cpu=max
+cpu=max mem=1024
+# No CMPXCHG16B under TCG: QEMU 7.2 (bookworm's) computes the flags around it from a stale state,
+# RFLAGS' VM and reserved bits included ("double fault" after SLUB's cmpxchg16b; tests/cx16.c,
+# the README's Reliability section). The kernel falls back to its emulation and locks.
+[ "$accel" != tcg ] || cpu=max,cx16=off
 # KASAN's shadow needs memory, and its early checks fail under TCG's five-level paging
 [ "${KERNEL:-}" = debug ] && cpu=$cpu,la57=off mem=2048
 args=(-accel "$accel" -M pc -cpu "$cpu" -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-$mem}"

@@ -134,7 +134,7 @@ ktap_main() {
 		_one "$2"
 		exit 0
 	fi
-	local tests t n=0 failed=0 rc log before after klog bad why start
+	local tests t n=0 failed=0 rc log before after klog bad why start took
 	tests=$(grep -o '^test_[A-Za-z0-9_]*' "$0")
 	[ -n "${TEST_FILTER:-}" ] && tests=$(printf '%s\n' $tests | grep -E "$TEST_FILTER")
 	echo "KTAP version 1"
@@ -173,7 +173,8 @@ ktap_main() {
 			rc=1
 		fi
 		# where the suite's time goes (make soak runs it ten times)
-		[ $((SECONDS - start)) -lt 20 ] || echo "# $t took $((SECONDS - start)) s"
+		took=$((SECONDS - start))
+		[ $took -lt 20 ] || echo "# $t took $took s"
 		case $rc in
 		0)
 			sed -n 's/^#| /# /p' "$log"
