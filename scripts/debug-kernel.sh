@@ -13,7 +13,7 @@ set -euo pipefail
 dir=$(debug_kernel_dir)
 [ -e "$dir/.complete" ] && exit 0
 
-say "Building the debug kernel in $dir (once; about 30 minutes on two cores)"
+say "Building the debug kernel in $dir (once; about 20 minutes on two cores)"
 mkdir -p "$dir"
 exec 9>"$dir/.lock"
 flock 9
