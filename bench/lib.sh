@@ -90,3 +90,31 @@ pktgen_udp() {
 	ip netns exec "$ns" sh -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'
 	awk -v n=$((rx1 - rx0)) -v t0="$t0" -v t1="$t1" 'BEGIN { print n / (t1 - t0) }'
 }
+
+# bench_dp_module MOD: MOD (vswitch or openvswitch) loaded alone. The two register the same generic
+# netlink families, and ovs-dpctl and vswitchd keep the family ids they found, so a measurement of one
+# unloads the other first.
+bench_dp_module() {
+	local other=vswitch
+	[ "$1" = vswitch ] && other=openvswitch
+	rmmod "$other" 2>/dev/null || true
+	modprobe "$1"
+}
+
+# bench_vpair_ports P NET: the ports P1 and P2 (up, in this namespace) of two vpairs whose other ends
+# are eth0 in namespaces PA (NET.1/24) and PB (NET.2/24), IPv6 off on all four (no stray frames)
+bench_vpair_ports() {
+	local p=$1 net=$2 i ns
+	for i in 1 2; do
+		ns=${p}A
+		[ $i = 2 ] && ns=${p}B
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		ip link add "$p$i" type vpair peer name eth0 netns "$ns"
+		sysctl -qw "net.ipv6.conf.$p$i.disable_ipv6=1"
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
+		ip -n "$ns" addr add "$net.$i/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip link set "$p$i" up
+	done
+}

@@ -9,10 +9,8 @@ OVS_TRAFFIC_FLOW='in_port(1),eth(),eth_type(0x0800),ipv4(dst=10.222.0.2,proto=17
 # ovs_dp MODULE FLOWS MASKS: MODULE (vswitch or openvswitch) alone, ob0 with FLOWS - 1 TCP flows of
 # ovsflow over MASKS - 1 masks (none when FLOWS is 1) and then the traffic flow, whose mask is one more
 ovs_dp() {
-	local mod=$1 flows=$2 masks=$3 other=vswitch
-	[ "$mod" = vswitch ] && other=openvswitch
-	rmmod "$other" 2>/dev/null || true
-	modprobe "$mod"
+	local flows=$2 masks=$3
+	bench_dp_module "$1"
 	ovs-dpctl add-dp ob0 2>/dev/null
 	ovs-dpctl add-if ob0 ob1 2>/dev/null
 	ovs-dpctl add-if ob0 ob2 2>/dev/null
@@ -44,7 +42,7 @@ ovs_install() {
 }
 
 bench_ovs() {
-	local ns i
+	local ns
 	modprobe vpair
 	modprobe pktgen
 	# openvswitch.ko must be in the image (initramfs/image.list) and loadable
@@ -52,17 +50,7 @@ bench_ovs() {
 		echo "# ovs rows skipped: no openvswitch.ko in this kernel"
 		return 0
 	fi
-	for i in 1 2; do
-		ns=obA
-		[ $i = 2 ] && ns=obB
-		ip netns add $ns
-		ip -n $ns link set lo up
-		ip link add ob$i type vpair peer name eth0 netns $ns
-		sysctl -qw net.ipv6.conf.ob$i.disable_ipv6=1
-		ip netns exec $ns sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
-		ip -n $ns addr add 10.222.0.$i/24 dev eth0
-		ip -n $ns link set eth0 up
-	done
+	bench_vpair_ports ob 10.222.0
 
 	ovs1_ours() { ovs_udp vswitch 1 1; }
 	ovs1_ref() { ovs_udp openvswitch 1 1; }

@@ -6,10 +6,7 @@
 VD_ENV="OVS_RUNDIR=/tmp/vdb OVS_LOGDIR=/tmp/vdb OVS_DBDIR=/tmp/vdb OVS_SYSCONFDIR=/tmp/vdb"
 
 vd_start() {
-	local mod=$1 other=vswitch
-	[ "$mod" = vswitch ] && other=openvswitch
-	rmmod "$other" 2>/dev/null || true
-	modprobe "$mod"
+	bench_dp_module "$1"
 	rm -rf /tmp/vdb
 	mkdir -p /tmp/vdb
 	env $VD_ENV sh -c '
@@ -44,7 +41,7 @@ vd_setup() {
 }
 
 bench_vswitchd() {
-	local ns i
+	local ns
 	if ! modprobe -n openvswitch 2>/dev/null || [ ! -x /usr/lib/openvswitch-switch/ovs-vswitchd ]; then
 		echo "# vswitchd rows skipped: no openvswitch.ko or ovs-vswitchd in the image"
 		return 0
@@ -52,18 +49,7 @@ bench_vswitchd() {
 	modprobe vpair
 	modprobe pktgen
 	modprobe nfnetlink_cttimeout 2>/dev/null || true
-	for i in 1 2; do
-		ns=vdA
-		[ $i = 2 ] && ns=vdB
-		ip netns add $ns
-		ip -n $ns link set lo up
-		ip link add vd$i type vpair peer name eth0 netns $ns
-		sysctl -qw net.ipv6.conf.vd$i.disable_ipv6=1
-		ip netns exec $ns sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
-		ip -n $ns addr add 10.223.0.$i/24 dev eth0
-		ip -n $ns link set eth0 up
-		ip link set vd$i up
-	done
+	bench_vpair_ports vd 10.223.0
 	iperf_server vdB 10.223.0.2
 
 	vdudp_ours() { vd_udp vswitch; }
