@@ -11,9 +11,10 @@
  * nested ENCAPs, action lists with random and valid actions, upcall PIDs, port numbers, names
  * from a small set. A fifth of the messages are a valid flow NEW or packet EXECUTE with a few
  * bytes flipped. Datapaths it makes (named from a small set, or anything) are deleted at the
- * end; if DP goes away it is made again. Prints the seed first, then
+ * end; if DP goes away (a DEL of it) it is made again, also after the last message, so that DP is
+ * there when it exits. Prints the seed first, then
  *
- *   messages N in S s: accepted A, refused R; by errno: ...
+ *   messages N in S s: accepted A, refused R; DP made again M times; by errno: ...
  *
  * Exit 0 unless a socket fails (the verdict is the kernel log's and the leak checks').
  */
@@ -394,7 +395,7 @@ static int dp_names(char (*names)[IFNAMSIZ], int max)
 	}
 }
 
-static void dp_cmd(int cmd, const char *name)
+static int dp_cmd(int cmd, const char *name)
 {
 	struct msg m;
 
@@ -405,16 +406,16 @@ static void dp_cmd(int cmd, const char *name)
 
 		attr(&m, OVS_DP_ATTR_UPCALL_PID, &pid, 4);
 	}
-	transact(&m);
+	return transact(&m);
 }
 
 int main(int argc, char **argv)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	unsigned long count, sent = 0, accepted = 0, refused = 0;
+	unsigned long count, sent = 0, accepted = 0, refused = 0, remade = 0;
 	struct timespec t0, t1;
 	static char was[256][IFNAMSIZ], now[256][IFNAMSIZ];
-	int i, before, after;
+	int i, before, after, dp_there;
 	double secs;
 	time_t end;
 
@@ -453,6 +454,7 @@ int main(int argc, char **argv)
 		ifindex = (int)if_nametoindex(dpname);
 		if (!ifindex) {
 			dp_cmd(OVS_DP_CMD_NEW, dpname);
+			remade++;
 			continue;
 		}
 		if (below(5) == 0) {
@@ -488,17 +490,28 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* every datapath a NEW made, whatever its name: those that were not there before */
 	after = dp_names(now, 256);
+	dp_there = 0;
 	for (i = 0; i < after; i++) {
 		int j, old = !strcmp(now[i], dpname);
 
+		dp_there |= old;
 		for (j = 0; j < before && !old; j++)
 			old = !strcmp(now[i], was[j]);
 		if (!old)
 			dp_cmd(OVS_DP_CMD_DEL, now[i]);
 	}
+	/* the last messages may have deleted DP: the caller gets it back, as the loop would */
+	if (!dp_there) {
+		i = dp_cmd(OVS_DP_CMD_NEW, dpname);
+		if (i) {
+			fprintf(stderr, "genlfuzz: making %s again: %s\n", dpname, strerror(i));
+			return 1;
+		}
+		remade++;
+	}
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("messages %lu in %.1f s: accepted %lu, refused %lu; by errno:", sent, secs, accepted,
-	       refused);
+	printf("messages %lu in %.1f s: accepted %lu, refused %lu; %s made again %lu times; by errno:",
+	       sent, secs, accepted, refused, dpname, remade);
 	for (i = 0; i < 256; i++)
 		if (by_errno[i])
 			printf(" %s %lu", strerrorname_np(i) ?: "?", by_errno[i]);
