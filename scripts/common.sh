@@ -18,6 +18,14 @@ as_root() {
 	fi
 }
 
+# apt-get as root, one at a time: two makes at once (a soak beside a debug run) would otherwise see
+# "Could not get lock /var/lib/apt/lists/lock" in one of them, and stop. apt_update: its lists.
+apt_get() {
+	as_root flock /tmp/vdev-apt.lock env DEBIAN_FRONTEND=noninteractive \
+		apt-get -o DPkg::Lock::Timeout=300 "$@"
+}
+apt_update() { apt_get update -qq >&2; }
+
 # apt-get download into the current folder. As root, apt's sandbox user cannot write here: say so
 # to apt instead of letting it warn about it.
 apt_download() {
@@ -34,12 +42,13 @@ apt_download() {
 #   neither              -> the version linux-headers-amd64 points at (installed or in the archive)
 kver_default() {
 	local dep
-	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
-		dep=$(apt-cache depends linux-headers-amd64 2>/dev/null | sed -n 's/^ *Depends: //p')
+	# dpkg-query answers "" and 0 for a package it knows of but has not installed
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null) || true
+	[ -n "$dep" ] || dep=$(apt-cache depends linux-headers-amd64 2>/dev/null | sed -n 's/^ *Depends: //p')
 	dep=$(printf '%s\n' "$dep" | tr ',' '\n' | sed -n 's/^ *linux-headers-\([^ ]*-amd64\).*/\1/p' | head -n1)
 	[ -n "$dep" ] && { echo "$dep"; return; }
 	[ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null || return 1
-	as_root apt-get update -qq >&2 && kver_default_noupdate
+	apt_update && kver_default_noupdate
 }
 kver_default_noupdate() {
 	apt-cache depends linux-headers-amd64 2>/dev/null |
@@ -48,7 +57,7 @@ kver_default_noupdate() {
 
 # KVER=6.12: the newest Debian kernel of that series (flavour amd64) that apt knows.
 kver_newest() {
-	kver_newest_known "$1" || { as_root apt-get update -qq >&2 && kver_newest_known "$1"; }
+	kver_newest_known "$1" || { apt_update && kver_newest_known "$1"; }
 }
 kver_newest_known() {
 	apt-cache pkgnames "linux-image-$1." 2>/dev/null |

@@ -27,7 +27,7 @@ for step in "$@"; do
 		want+=($(awk '$1 == "bin" { print $2 }' "$TOP/initramfs/image.list"))
 		# a `pkg` tool is not installed, its libraries are
 		for pkg in $(awk '$1 == "pkg" { print $2 }' "$TOP/initramfs/image.list"); do
-			apt-cache show "$pkg" >/dev/null 2>&1 || as_root apt-get update -qq
+			apt-cache show "$pkg" >/dev/null 2>&1 || apt_update
 			want+=($(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Depends: //p' |
 				tr ',' '\n' | sed -n 's/^ *\(lib[^ ]*\).*/\1/p'))
 		done
@@ -52,11 +52,10 @@ done
 say "Installing from Debian's archive: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 install() {
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >&2
+	apt_get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 # apt-get update only when the lists are missing, do not know a package, or are out of date
 if ! apt-cache show "${missing[@]}" >/dev/null 2>&1 || ! install; then
-	as_root apt-get update -qq
+	apt_update
 	install
 fi

@@ -14,8 +14,8 @@ root=$BUILD/dist/$dist
 [ -e "$root/.complete" ] && { echo "$root"; exit 0; }
 
 command -v debootstrap >/dev/null ||
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >&2 ||
-	{ as_root apt-get update -qq && as_root apt-get install -y -qq --no-install-recommends debootstrap >&2; }
+	apt_get install -y -qq --no-install-recommends debootstrap >&2 ||
+	{ apt_update && apt_get install -y -qq --no-install-recommends debootstrap >&2; }
 [ -r "/usr/share/debootstrap/scripts/$dist" ] || die "debootstrap does not know Debian $dist"
 # the first Debian mirror of the host's apt sources (deb822 or one-line format)
 mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |

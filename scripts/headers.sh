@@ -16,7 +16,7 @@ if [ ! -e "$hdr/.complete" ]; then
 	cd "$tmp"
 	say "Fetching Debian's headers for $KVER"
 	apt_download "linux-headers-$KVER" >&2 || {
-		as_root apt-get update -qq
+		apt_update
 		apt_download "linux-headers-$KVER" >&2
 	} || die "linux-headers-$KVER is not in Debian's archive"
 	deps=$(dpkg-deb -f ./linux-headers-*.deb Depends | tr ',|' '\n\n' |

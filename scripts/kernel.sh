@@ -25,7 +25,7 @@ cd "$KCACHE/deb"
 say "Fetching Debian kernel linux-image-$KVER"
 # The signed and unsigned packages carry the same vmlinuz for QEMU's purposes.
 apt_download "linux-image-$KVER" >&2 || apt_download "linux-image-$KVER-unsigned" >&2 || {
-	as_root apt-get update -qq
+	apt_update
 	apt_download "linux-image-$KVER" >&2 || apt_download "linux-image-$KVER-unsigned" >&2
 } || die "linux-image-$KVER is not in Debian's archive (set KVER= to a version apt-cache knows)"
 dpkg-deb -x ./*.deb "$KCACHE/root"
