@@ -50,7 +50,6 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 say "Installing from Debian's archive: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
 install() {
 	apt_get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }

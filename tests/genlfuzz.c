@@ -502,9 +502,10 @@ int main(int argc, char **argv)
 	}
 	/* the last messages may have deleted DP: the caller gets it back, as the loop would */
 	if (!dp_there) {
-		i = dp_cmd(OVS_DP_CMD_NEW, dpname);
-		if (i) {
-			fprintf(stderr, "genlfuzz: making %s again: %s\n", dpname, strerror(i));
+		int err = dp_cmd(OVS_DP_CMD_NEW, dpname);
+
+		if (err) {
+			fprintf(stderr, "genlfuzz: making %s again: %s\n", dpname, strerror(err));
 			return 1;
 		}
 		remade++;
