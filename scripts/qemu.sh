@@ -73,7 +73,7 @@ fi
 set -e
 
 rc=$(tr -d '\r' <"$console" | sed -n 's/^GUEST-EXIT: \([0-9]*\)$/\1/p' | tail -n1)
-bad='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|UBSAN|ODEBUG|list_del corruption|Kernel panic|general protection fault|Call Trace'
+bad='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|UBSAN|ODEBUG|list_del corruption|Kernel panic|general protection fault|Call Trace|detected stall|blocked for more than|soft lockup'
 warn=$(cat "$console" "$kmsg" 2>/dev/null | tr -d '\r' | grep -E "$bad" | sort -u | head -n 20 || true)
 
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
@@ -86,6 +86,13 @@ if [ -z "$rc" ] || [ $qrc -ne $(((rc << 1) | 1)) ]; then
 	exit 125
 fi
 if [ -n "$warn" ]; then
+	# the first report whole, with the lines before it that say what it is (an RCU stall's or a
+	# hung task's heading): a CI log keeps only the end of what is printed
+	first=$(tr -d '\r' <"$kmsg" | grep -n -E "$bad" | head -n1 | cut -d: -f1)
+	if [ -n "$first" ]; then
+		say "qemu: the guest kernel log's first report ($kmsg, line $first):"
+		tr -d '\r' <"$kmsg" | sed -n "$((first > 8 ? first - 8 : 1)),$((first + 24))p" | sed 's/^/  | /' >&2
+	fi
 	say "qemu: the guest kernel log has warnings (full log: $kmsg):"
 	printf '  %s\n' "$warn" >&2
 	exit 126

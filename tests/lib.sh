@@ -13,7 +13,7 @@
 
 KSFT_SKIP=4
 TEST_TIMEOUT=${TEST_TIMEOUT:-180}
-KLOG_BAD='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|UBSAN|ODEBUG|list_del corruption|general protection fault|Call Trace'
+KLOG_BAD='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting|KASAN|UBSAN|ODEBUG|list_del corruption|general protection fault|Call Trace|detected stall|blocked for more than|soft lockup'
 
 fail() { echo "FAIL: $*"; exit 1; }
 figure() { echo "#| $*"; }
@@ -119,6 +119,23 @@ require_module() { modprobe "$@" || skip "module $1 cannot be loaded"; }
 klog_mark() { echo "klog-mark: $1" >/dev/kmsg; }
 klog_since() { dmesg | awk -v m="klog-mark: $1" 'f { print } index($0, m) { f = 1 }'; }
 
+# klog_excerpt LOG: what to show of a kernel log with a report in it. Its first report with the
+# lines that say what it is (an RCU stall's or a hung task's heading comes before its Call Trace),
+# then the log's end: a report repeated for minutes would otherwise leave only its last trace.
+klog_excerpt() {
+	printf '%s\n' "$1" | awk -v bad="$KLOG_BAD" '
+		{ line[NR] = $0 }
+		!first && $0 ~ bad { first = NR }
+		END {
+			tail = NR > 40 ? NR - 39 : 1
+			from = first > 8 ? first - 8 : 1
+			to = first + 24 < tail ? first + 24 : tail - 1
+			for (i = from; i <= to; i++) print line[i]
+			if (from <= to && to + 1 < tail) print "[...]"
+			for (i = tail; i <= NR; i++) print line[i]
+		}'
+}
+
 # the world as a test must leave it
 _world() { { ls /run/netns 2>/dev/null; ip -o link show | awk -F': ' '{ print $2 }'; } | sort; }
 
@@ -169,7 +186,7 @@ ktap_main() {
 		dmesg | grep -qF "klog-mark: $n $t" || klog=$(dmesg)
 		bad=$(printf '%s\n' "$klog" | grep -E "$KLOG_BAD" || true)
 		if [ -n "$bad" ]; then
-			{ echo "FAIL: kernel log:"; printf '%s\n' "$klog" | tail -n 40; } >>"$log"
+			{ echo "FAIL: kernel log:"; klog_excerpt "$klog"; } >>"$log"
 			rc=1
 		fi
 		# where the suite's time goes (make soak runs it ten times)
