@@ -115,9 +115,17 @@ wait_link() {
 require_module() { modprobe "$@" || skip "module $1 cannot be loaded"; }
 
 # klog_mark NAME puts a line in the kernel log; klog_since NAME prints what came after it (a count
-# of lines would not do: once the ring is full, old lines go as new ones come)
-klog_mark() { echo "klog-mark: $1" >/dev/kmsg; }
-klog_since() { dmesg | awk -v m="klog-mark: $1" 'f { print } index($0, m) { f = 1 }'; }
+# of lines would not do: once the ring is full, old lines go as new ones come). NAME must be unique
+# in the run (the harness's has the file, the test's number and name, and its own PID): the mark is
+# matched whole and the last one counts.
+klog_mark() { echo "klog-mark: $1 ." >/dev/kmsg; }
+klog_since() {
+	dmesg | awk -v m="klog-mark: $1 ." '
+		{ n = length($0); hit = n >= length(m) && substr($0, n - length(m) + 1) == m }
+		hit { out = ""; f = 1; next }
+		f { out = out $0 "\n" }
+		END { printf "%s", out }'
+}
 
 # klog_excerpt LOG: what to show of a kernel log with a report in it. Its first report with the
 # lines that say what it is (an RCU stall's or a hung task's heading comes before its Call Trace),
@@ -151,7 +159,9 @@ ktap_main() {
 		_one "$2"
 		exit 0
 	fi
-	local tests t n=0 failed=0 rc log before after klog bad why start took
+	local tests t n=0 failed=0 rc log before after klog bad why start took mark
+	# the file and this shell: test 1 of two files can have the same name (test_readme_commands)
+	mark="$(basename "$0" .sh) $$"
 	tests=$(grep -o '^test_[A-Za-z0-9_]*' "$0")
 	[ -n "${TEST_FILTER:-}" ] && tests=$(printf '%s\n' $tests | grep -E "$TEST_FILTER")
 	echo "KTAP version 1"
@@ -160,7 +170,7 @@ ktap_main() {
 	for t in $tests; do
 		n=$((n + 1))
 		before=$(_world)
-		klog_mark "$n $t"
+		klog_mark "$mark $n $t"
 		start=$SECONDS
 		timeout -s TERM -k 10 "$TEST_TIMEOUT" bash "$0" --one "$t" >"$log" 2>&1 </dev/null
 		rc=$?
@@ -181,9 +191,9 @@ ktap_main() {
 			rm -f "$log.before" "$log.after"
 			[ $rc -eq 0 ] || [ $rc -eq $KSFT_SKIP ] && rc=1
 		fi
-		klog=$(klog_since "$n $t")
+		klog=$(klog_since "$mark $n $t")
 		# a test that filled the ring and pushed its mark out: all of what is left
-		dmesg | grep -qF "klog-mark: $n $t" || klog=$(dmesg)
+		dmesg | grep -qF "klog-mark: $mark $n $t ." || klog=$(dmesg)
 		bad=$(printf '%s\n' "$klog" | grep -E "$KLOG_BAD" || true)
 		if [ -n "$bad" ]; then
 			{ echo "FAIL: kernel log:"; klog_excerpt "$klog"; } >>"$log"
