@@ -28,17 +28,21 @@ mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
 pkgs=(gcc make libc6-dev kmod linux-headers-amd64 linux-image-amd64 busybox-static)
 pkgs+=($(awk '$1 == "bin" || $1 == "pkg" { print $2 }' "$TOP/initramfs/image.list" | sort -u))
 
+# debootstrap mounts proc and sys in the root: it runs in a mount namespace of its own, which takes
+# them away when it ends, killed or not (a make stopped mid-way left the host's proc mounted there,
+# and rm -rf then walked into it). A root left so by an older run is unmounted first.
+awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount -l
 rm -rf "$root"
 mkdir -p "$(dirname "$root")"
 say "Making a Debian $dist root in $root from $mirror (a few minutes, once)"
-debootstrap --variant=minbase "$dist" "$root" "$mirror" >"$root.log" 2>&1 ||
+unshare -m debootstrap --variant=minbase "$dist" "$root" "$mirror" >"$root.log" 2>&1 ||
 	die "debootstrap failed: $root.log"
 # no service starts in it (openvswitch-switch's postinst would try), and no initramfs is made
 # for its kernel (INITRD=No: the guest boots an image of its own)
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 # shellcheck disable=SC2086
-chroot "$root" env DEBIAN_FRONTEND=noninteractive INITRD=No apt-get install -y -q --no-install-recommends \
+unshare -m chroot "$root" env DEBIAN_FRONTEND=noninteractive INITRD=No apt-get install -y -q --no-install-recommends \
 	"${pkgs[@]}" >>"$root.log" 2>&1 || die "apt-get install in the $dist root failed: $root.log"
 chroot "$root" apt-get clean
 touch "$root/.complete"
