@@ -1,6 +1,7 @@
 #!/bin/bash
 # make soak N=10: the whole suite N times in a row (the image is built once), to show it does not flake.
-# Each failed run's console log is kept as build/log/soak-<run>.console. Last line: soak: P/N runs passed.
+# Each failed run's console log is kept as build/log/soak-<run>.console (its second boot's, with
+# preempt=full, as soak-<run>-preempt-*.console). Last line: soak: P/N runs passed.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -8,11 +9,17 @@ n=${N:-10} passed=0
 mkdir -p "$BUILD/log"
 for ((run = 1; run <= n; run++)); do
 	start=$(date +%s)
+	touch "$BUILD/log/soak.out.start"
 	if "$TOP/scripts/qemu-test.sh" >"$BUILD/log/soak.out" 2>&1; then
 		passed=$((passed + 1))
 		result=passed
 	else
 		cp "$BUILD/log/qemu-test.console" "$BUILD/log/soak-$run.console"
+		# the second boot's (tests run with preempt=full), when there was one
+		for c in "$BUILD"/log/qemu-test-preempt-*.console; do
+			[ -e "$c" ] && [ "$c" -nt "$BUILD/log/soak.out.start" ] &&
+				cp "$c" "$BUILD/log/soak-$run-$(basename "$c" .console | sed 's/^qemu-test-//').console"
+		done
 		result="FAILED (build/log/soak-$run.console):"
 	fi
 	say "soak run $run/$n: $result $(tail -n1 "$BUILD/log/soak.out") in $(($(date +%s) - start)) s"
