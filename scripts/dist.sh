@@ -31,7 +31,8 @@ pkgs+=($(awk '$1 == "bin" || $1 == "pkg" { print $2 }' "$TOP/initramfs/image.lis
 # debootstrap mounts proc and sys in the root: it runs in a mount namespace of its own, which takes
 # them away when it ends, killed or not (a make stopped mid-way left the host's proc mounted there,
 # and rm -rf then walked into it). A root left so by an older run is unmounted first.
-awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount -l
+awk -v r="$(realpath -m "$root")/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r |
+	xargs -r -n1 umount -l || die "cannot unmount what is mounted under $root"
 rm -rf "$root"
 mkdir -p "$(dirname "$root")"
 say "Making a Debian $dist root in $root from $mirror (a few minutes, once)"

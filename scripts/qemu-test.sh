@@ -79,7 +79,7 @@ preempt_full=(vnet:test_teardown_races_bypass_xmit)
 if [ "${KERNEL:-}" != debug ]; then
 	for t in "${preempt_full[@]}"; do
 		file=${t%%:*} fn=${t#*:}
-		[ -z "${TESTS:-}" ] || [[ " $TESTS " == *" $file "* ]] || continue
+		[ -z "${TESTS:-}" ] || printf '%s\n' ${TESTS} | grep -qx -- "$file" || continue
 		[ -z "${TEST_FILTER:-}" ] || printf '%s\n' "$fn" | grep -Eq -- "$TEST_FILTER" || continue
 		echo "# $file $fn once more, in a boot with preempt=full"
 		QEMU_APPEND="${QEMU_APPEND:-} preempt=full" boot "qemu-test-preempt-$fn" "$file" "^$fn\$"

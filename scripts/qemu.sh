@@ -88,7 +88,7 @@ fi
 if [ -n "$warn" ]; then
 	# the first report whole, with the lines before it that say what it is (an RCU stall's or a
 	# hung task's heading): a CI log keeps only the end of what is printed
-	first=$(tr -d '\r' <"$kmsg" | grep -n -E "$bad" | head -n1 | cut -d: -f1)
+	first=$(tr -d '\r' <"$kmsg" | grep -n -m1 -E "$bad" | cut -d: -f1 || true)
 	if [ -n "$first" ]; then
 		say "qemu: the guest kernel log's first report ($kmsg, line $first):"
 		tr -d '\r' <"$kmsg" | sed -n "$((first > 8 ? first - 8 : 1)),$((first + 24))p" | sed 's/^/  | /' >&2

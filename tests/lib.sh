@@ -121,10 +121,9 @@ require_module() { modprobe "$@" || skip "module $1 cannot be loaded"; }
 klog_mark() { echo "klog-mark: $1 ." >/dev/kmsg; }
 klog_since() {
 	dmesg | awk -v m="klog-mark: $1 ." '
-		{ n = length($0); hit = n >= length(m) && substr($0, n - length(m) + 1) == m }
-		hit { out = ""; f = 1; next }
-		f { out = out $0 "\n" }
-		END { printf "%s", out }'
+		{ line[NR] = $0; n = length($0) }
+		n >= length(m) && substr($0, n - length(m) + 1) == m { last = NR }
+		END { if (last) for (i = last + 1; i <= NR; i++) print line[i] }'
 }
 
 # klog_excerpt LOG: what to show of a kernel log with a report in it. Its first report with the

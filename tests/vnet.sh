@@ -521,6 +521,10 @@ test_teardown_races_bypass_xmit() {
 	frame=$(eth ff:ff:ff:ff:ff:ff "$other" 0806)$(arp_req "$other" 10.0.0.1 10.0.0.9)
 	frame+=$(printf '%0100000d' 0)   # 50000 bytes of padding; the ARP parser reads the first 28
 	mode=$(preempt_mode)
+	# qemu-test's second boot asks for full preemption: make sure it is what the kernel does
+	if grep -qw preempt=full /proc/cmdline && [ -n "$mode" ] && [ "$mode" != full ]; then
+		fail "booted with preempt=full, but the kernel's preemption is $mode"
+	fi
 	cpus=$(nproc)
 	if [ "$cpus" -ge 2 ]; then
 		taskset -pc 0 $$ >/dev/null
