@@ -53,7 +53,7 @@ cpu=max mem=1024
 args=(-accel "$accel" -M pc -cpu "$cpu" -smp "${QEMU_SMP:-2}" -m "${QEMU_MEM:-$mem}"
 	-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd"
-	-append "console=ttyS0 rdinit=/init quiet loglevel=3 panic=-1 oops=panic mitigations=off tsc=reliable no_timer_check random.trust_cpu=on log_buf_len=4M ${QEMU_APPEND:-}"
+	-append "console=ttyS0 rdinit=/init quiet loglevel=3 panic=-1 oops=panic mitigations=off tsc=reliable no_timer_check random.trust_cpu=on log_buf_len=4M trace_event=net:net_dev_xmit_timeout ${QEMU_APPEND:-}"
 	-chardev "stdio,id=con,mux=on,signal=off,logfile=$console"
 	-serial chardev:con -mon chardev=con,mode=readline
 	-serial "file:$kmsg"
