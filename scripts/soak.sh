@@ -9,7 +9,8 @@ n=${N:-10} passed=0
 mkdir -p "$BUILD/log"
 for ((run = 1; run <= n; run++)); do
 	start=$(date +%s)
-	touch "$BUILD/log/soak.out.start"
+	# a second boot's console left by an earlier run is not this run's
+	rm -f "$BUILD"/log/qemu-test-preempt-*.console
 	if "$TOP/scripts/qemu-test.sh" >"$BUILD/log/soak.out" 2>&1; then
 		passed=$((passed + 1))
 		result=passed
@@ -17,8 +18,8 @@ for ((run = 1; run <= n; run++)); do
 		cp "$BUILD/log/qemu-test.console" "$BUILD/log/soak-$run.console"
 		# the second boot's (tests run with preempt=full), when there was one
 		for c in "$BUILD"/log/qemu-test-preempt-*.console; do
-			[ -e "$c" ] && [ "$c" -nt "$BUILD/log/soak.out.start" ] &&
-				cp "$c" "$BUILD/log/soak-$run-$(basename "$c" .console | sed 's/^qemu-test-//').console"
+			[ -e "$c" ] || continue
+			cp "$c" "$BUILD/log/soak-$run-$(basename "$c" .console | sed 's/^qemu-test-//').console"
 		done
 		result="FAILED (build/log/soak-$run.console):"
 	fi
